@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, plus what only tests need.
+
+The database still comes from DATABASE_URL (PostgreSQL in CI, SQLite when unset).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789abcdef")
+
+from arrow_site.settings import *  # noqa: E402,F403
+from arrow_site.settings import STORAGES  # noqa: E402
+
+# Tests render pages without running collectstatic first; production keeps the hashed manifest storage.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# A fast hasher: the default's many iterations only slow down tests that log users in.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

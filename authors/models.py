@@ -1,0 +1,142 @@
+"""Author rows, their source keys, the name clusters that group them, and the curation log."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from authors.names import split_homonym
+
+
+class NameClusterQuerySet(models.QuerySet):
+    def with_papers(self):
+        return self.filter(paper_count__gt=0)
+
+
+class NameCluster(models.Model):
+    """All author rows whose names match after normalization and case folding.
+
+    Not an identity: two people may share a cluster, and one person's rows may sit in two clusters
+    (name variants). The counts are denormalized so cluster pages and lists never count at read
+    time; `authors.services.clusters_refresh_counts` keeps them right after imports and curation.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    name = models.CharField(max_length=300, help_text="Display form: the name of the first row seen.")
+    # Stable: assigned once on creation and never changed, so shared links keep working.
+    slug = models.SlugField(max_length=320, unique=True, allow_unicode=True)
+    paper_count = models.PositiveIntegerField(default=0)
+    author_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NameClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "author name cluster"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("authors:cluster", kwargs={"slug": self.slug})
+
+
+class AuthorQuerySet(models.QuerySet):
+    def active(self):
+        """Rows that are not tombstones of a merge."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Author(models.Model):
+    """An author row: what one source key (or one printed name) resolves to, curated by people.
+
+    A merged row stays as a tombstone (`merged_into` set) so its URL can redirect to the survivor;
+    `merged_into` always points at a live row (merges re-point older tombstones: one hop).
+    """
+
+    name = models.CharField(max_length=300, help_text="Display name, without the dblp homonym number.")
+    homonym_number = models.CharField(
+        max_length=8, blank=True, help_text="dblp's number for people of the same name, e.g. 0002."
+    )
+    orcid = models.CharField(max_length=19, blank=True, db_index=True, verbose_name="ORCID")
+    affiliation = models.CharField(max_length=500, blank=True)
+    name_variants = models.JSONField(default=list, blank=True, help_text="Other spellings of this person's name.")
+    cluster = models.ForeignKey(NameCluster, on_delete=models.PROTECT, related_name="authors")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_rows")
+    paper_count = models.PositiveIntegerField(default=0)
+    # Fields a curator changed; imports never overwrite them.
+    locked_fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "homonym_number", "pk"]
+        verbose_name = "author row"
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("authors:detail", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        """The name as dblp writes it: 'Wenxiao Wang 0002'."""
+        return f"{self.name} {self.homonym_number}" if self.homonym_number else self.name
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    def set_full_name(self, full_name: str) -> None:
+        self.name, self.homonym_number = split_homonym(full_name)
+
+
+class AuthorKey(models.Model):
+    """A source's key for an author ('dblp', 'Jun Wang 0006'), resolved to exactly one author row.
+
+    With no key in the source record, the name as written (homonym number included) is the key.
+    """
+
+    source = models.CharField(max_length=50)
+    key = models.CharField(max_length=500)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="keys")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="authorkey_source_key_unique")]
+        verbose_name = "author source key"
+
+    def __str__(self):
+        return f"{self.source}: {self.key}"
+
+
+class CurationEvent(models.Model):
+    """One curator decision (merge, split, edit, undo): who, when, what, before and after.
+
+    `data` holds what undo needs to restore the rows exactly; `authors` lets an author page list
+    the events it took part in with one query.
+    """
+
+    class Action(models.TextChoices):
+        MERGE = "merge", "Merge"
+        SPLIT = "split", "Split"
+        EDIT = "edit", "Edit"
+        UNDO = "undo", "Undo"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    summary = models.CharField(max_length=500)
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    authors = models.ManyToManyField(Author, blank=True, related_name="curation_events")
+    undone_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undoes")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.summary

@@ -1,0 +1,97 @@
+"""The one small interface between format readers and the database writer.
+
+A reader turns a file into a stream of `PaperRecord`, `PersonRecord` and `RecordError` items; it
+raises `ImportFileError` when the file as a whole cannot be read (not the format, cut short, hostile).
+The writer (`papers.services.PaperImporter`) never sees a file format.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+ORCID_PREFIX_RE = re.compile(r"^https?://orcid\.org/", re.IGNORECASE)
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One bad record: where it is (line N, or line N of the XML) and what is wrong with it."""
+
+    location: str
+    message: str
+
+    def __str__(self):
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    name: str  # as printed on the paper, dblp homonym number included
+    key: str = ""  # the source's key for this person; empty: the name as written is the key
+    orcid: str = ""
+
+    @property
+    def identity(self) -> str:
+        return self.key or self.name
+
+
+@dataclass(frozen=True)
+class VenueRecord:
+    name: str
+    kind: str = "other"
+    full_name: str = ""
+
+
+@dataclass
+class PaperRecord:
+    source: str
+    source_id: str
+    title: str
+    location: str = ""
+    year: int | None = None
+    pub_type: str = "other"
+    venue: VenueRecord | None = None
+    authors: list[AuthorRecord] = field(default_factory=list)
+    abstract: str = ""
+    doi: str = ""
+    url: str = ""
+    dblp_key: str = ""
+    openalex_id: str = ""
+    arxiv_id: str = ""
+
+    def content_hash(self) -> str:
+        """A digest of everything imported from the record, so unchanged records can be skipped."""
+        payload = asdict(self)
+        payload.pop("location")
+        encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+
+@dataclass
+class PersonRecord:
+    """A source's person record (dblp `www` homepages): names, ORCID and affiliation of one author key."""
+
+    source: str
+    key: str  # the author key the person's papers use (dblp: the primary name as written)
+    location: str = ""
+    variants: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other keys that resolve to this person
+    orcid: str = ""
+    affiliation: str = ""
+
+
+def normalize_doi(value: str) -> str:
+    """'https://doi.org/10.1/ABC' -> '10.1/abc': DOIs are case-insensitive, so we store lower case."""
+    return DOI_PREFIX_RE.sub("", value.strip()).lower()
+
+
+def normalize_orcid(value: str) -> str:
+    """'https://orcid.org/0000-0002-1825-0097' -> '0000-0002-1825-0097'; '' when it is not an ORCID."""
+    value = ORCID_PREFIX_RE.sub("", value.strip()).upper()
+    return value if ORCID_RE.match(value) else ""

@@ -1,0 +1,115 @@
+"""
+Import papers from JSON Lines (Arrow's format), dblp XML or OpenAlex works files.
+
+Each file is one transaction: it is imported whole or not at all, so a bad record, a file cut short
+or a killed import leaves the database as it was and re-running is always safe. Re-importing an
+unchanged file changes nothing (records are identified by `(source, source_id)` and skipped when
+their content hash is unchanged). The work is in `papers.services.import_file`; this command only
+reads options, shows progress and reports.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from papers.importers import FORMATS
+from papers.importers.records import ImportFileError
+from papers.services import ImportRefused, import_file
+
+
+class Command(BaseCommand):
+    help = "Import papers from JSON Lines, dblp XML (.xml/.xml.gz) or OpenAlex works files."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="FILE", help="Files to import, in order.")
+        parser.add_argument("--format", choices=sorted(FORMATS), help="Override the format picked from the file.")
+        parser.add_argument("--batch-size", type=int, default=2000, help="Records written per batch (default 2000).")
+        parser.add_argument("--dry-run", action="store_true", help="Validate and count, then roll back.")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Import the good records and list the bad ones."
+        )
+
+    def handle(self, *args, **options):
+        paths = [Path(p) for p in options["paths"]]
+        verbosity = options["verbosity"]
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1")
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        failed = False
+        for path in paths:
+            failed |= not self.import_one(path, options, verbosity)
+        if failed:
+            raise CommandError("some files were not imported (see above); nothing was written from them")
+
+    def import_one(self, path: Path, options: dict, verbosity: int) -> bool:
+        progress = Progress(self.stderr, path.name, enabled=verbosity >= 1 and self.stderr.isatty())
+        started = time.monotonic()
+        try:
+            summary = import_file(
+                path,
+                file_format=options["format"],
+                batch_size=options["batch_size"],
+                dry_run=options["dry_run"],
+                skip_invalid=options["skip_invalid"],
+                on_progress=progress.update,
+            )
+        except ImportFileError as error:
+            progress.close()
+            self.stderr.write(self.style.ERROR(f"{path}: {error}. Nothing was imported from this file."))
+            return False
+        except ImportRefused as refused:
+            progress.close()
+            self.report_errors(path, refused.summary)
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{path}: refused, {refused.summary.refused} bad record(s); nothing was imported from this "
+                    "file. Fix them, or use --skip-invalid to import the good records."
+                )
+            )
+            return False
+        progress.close()
+        self.report_errors(path, summary)
+        if verbosity >= 1:
+            seconds = time.monotonic() - started
+            prefix = "Dry run, nothing written: " if options["dry_run"] else ""
+            persons = f", {summary.persons} person records" if summary.persons else ""
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{prefix}{path}: {summary.created} created, {summary.updated} updated, "
+                    f"{summary.unchanged} unchanged, {summary.refused} refused{persons} ({seconds:.1f}s)"
+                )
+            )
+        return True
+
+    def report_errors(self, path: Path, summary) -> None:
+        for error in summary.errors:
+            self.stderr.write(f"{path}: {error}")
+        hidden = summary.refused - len(summary.errors)
+        if hidden > 0:
+            self.stderr.write(f"{path}: … and {hidden} more bad record(s)")
+
+
+class Progress:
+    """A records-and-rate counter on a terminal; silent when not a TTY or with -v 0."""
+
+    def __init__(self, stream, label: str, *, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            out = getattr(stream, "_out", sys.stderr)
+            self.bar = tqdm(desc=label, unit=" records", unit_scale=True, file=out, mininterval=0.5)
+        self.last = 0
+
+    def update(self, seen: int) -> None:
+        if self.bar is not None and seen - self.last >= 500:
+            self.bar.update(seen - self.last)
+            self.last = seen
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,147 @@
+"""Venues, papers, authorships (paper <-> author row, in order) and where each paper came from."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", "Conference"
+        JOURNAL = "journal", "Journal"
+        WORKSHOP = "workshop", "Workshop"
+        PREPRINT = "preprint", "Preprint server"
+        OTHER = "other", "Other"
+
+    short_name = models.CharField(max_length=200, unique=True, help_text="As researchers write it: NeurIPS.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    full_name = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
+    locked_fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+    def get_absolute_url(self):
+        return reverse("papers:venue", kwargs={"slug": self.slug})
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_venue(self):
+        return self.select_related("venue")
+
+    def newest_first(self):
+        return self.order_by(models.F("year").desc(nulls_last=True), "-pk")
+
+
+class Paper(models.Model):
+    class Type(models.TextChoices):
+        CONFERENCE_PAPER = "conference-paper", "Conference Paper"
+        JOURNAL_ARTICLE = "journal-article", "Journal Article"
+        PREPRINT = "preprint", "Preprint"
+        BOOK_CHAPTER = "book-chapter", "Book Chapter"
+        BOOK = "book", "Book"
+        THESIS = "thesis", "Thesis"
+        OTHER = "other", "Other"
+
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="papers")
+    pub_type = models.CharField(max_length=20, choices=Type.choices, default=Type.OTHER, verbose_name="type")
+    doi = models.CharField(max_length=300, blank=True, db_index=True, verbose_name="DOI")
+    url = models.URLField(max_length=1000, blank=True, verbose_name="URL")
+    dblp_key = models.CharField(max_length=300, blank=True, db_index=True)
+    openalex_id = models.CharField(max_length=50, blank=True, db_index=True, verbose_name="OpenAlex id")
+    arxiv_id = models.CharField(max_length=50, blank=True, db_index=True, verbose_name="arXiv id")
+    # Lower-cased, punctuation-free title, for matching one paper across sources.
+    title_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    # The source that first created the paper: its later records may overwrite fields; other sources
+    # only fill in what is empty (see docs/import-format.md, "The same paper from two sources").
+    primary_source = models.CharField(max_length=50, blank=True)
+    # Fields a curator changed (and "authors" when the authorship list was curated); imports skip them.
+    locked_fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        indexes = [models.Index(fields=["venue", "year"], name="paper_venue_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("papers:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80] or "paper"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class Authorship(models.Model):
+    """One author of one paper, in order, with the name exactly as printed on that paper."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+    printed_name = models.CharField(max_length=300)
+    # The source key this authorship was imported under (blank when a curator added it).
+    source = models.CharField(max_length=50, blank=True)
+    source_key = models.CharField(max_length=500, blank=True)
+    # A curator chose this row for this paper (a split or an edit): imports keep the choice.
+    curated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [models.UniqueConstraint(fields=["paper", "position"], name="authorship_paper_position_unique")]
+        indexes = [models.Index(fields=["author", "paper"], name="authorship_author_paper_idx")]
+
+    def __str__(self):
+        return f"{self.printed_name} on {self.paper_id}"
+
+
+class PaperSource(models.Model):
+    """Provenance: one source record that fed a paper. `(source, source_id)` identifies the record."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sources")
+    source = models.CharField(max_length=50)
+    source_id = models.CharField(max_length=500)
+    # Hash of the record as last imported: an unchanged record is skipped without touching rows.
+    content_hash = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=500, blank=True)
+    first_imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_imported_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="papersource_source_id_unique")]
+        verbose_name = "provenance record"
+
+    def __str__(self):
+        return f"{self.source}: {self.source_id}"
+
+
+class ImportRun(models.Model):
+    """One run of `import_papers` over one file, with its counts."""
+
+    file_name = models.CharField(max_length=500)
+    file_format = models.CharField(max_length=20)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,434 @@
+"""Importing paper records into the database, batch by batch, one transaction per file.
+
+Rules (docs/import-format.md): `(source, source_id)` identifies a record, so re-importing changes
+nothing; `(source, author key)` identifies an author row; curator-locked fields, curated authorships
+and merges are never reverted; a file is imported whole or not at all unless `skip_invalid`.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from arrow_site.slugs import unique_slugs
+from authors.models import Author, AuthorKey
+from authors.names import accent_fold, cluster_key, split_homonym
+from authors.services import authors_refresh_counts, clusters_refresh_counts, clusters_resolve
+from papers import importers
+from papers.importers.records import PaperRecord, PersonRecord, RecordError
+from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
+
+# Paper fields an import sets: (name curators lock, model attribute).
+PAPER_FIELDS = [
+    ("title", "title"),
+    ("abstract", "abstract"),
+    ("year", "year"),
+    ("pub_type", "pub_type"),
+    ("venue", "venue_id"),
+    ("doi", "doi"),
+    ("url", "url"),
+    ("dblp_key", "dblp_key"),
+    ("openalex_id", "openalex_id"),
+    ("arxiv_id", "arxiv_id"),
+]
+NON_WORD_RE = re.compile(r"[^\w]+")
+MAX_REPORTED_ERRORS = 50
+
+
+def title_key(title: str) -> str:
+    """'Run-off Election: Improved…' -> 'run off election improved…' for matching across sources."""
+    return NON_WORD_RE.sub(" ", accent_fold(title)).strip()[:300]
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    persons: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.created + self.updated + self.unchanged + self.refused
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+            "persons": self.persons,
+        }
+
+
+class ImportRefused(Exception):
+    """The file had bad records and was not imported (nothing written)."""
+
+    def __init__(self, summary: ImportSummary):
+        super().__init__(f"{summary.refused} bad record(s)")
+        self.summary = summary
+
+
+def import_file(
+    path: Path,
+    *,
+    file_format: str | None = None,
+    batch_size: int = 1000,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import one file in one transaction. Raises ImportFileError or ImportRefused with nothing written."""
+    file_format = file_format or importers.detect_format(path)
+    items = importers.read(path, file_format)
+    with transaction.atomic():
+        importer = PaperImporter(file_name=path.name, batch_size=batch_size)
+        summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=on_progress)
+        if summary.refused and not skip_invalid:
+            raise ImportRefused(summary)
+        ImportRun.objects.create(
+            file_name=str(path), file_format=file_format, finished_at=timezone.now(), counts=summary.as_dict()
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+class PaperImporter:
+    """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
+
+    def __init__(self, *, file_name: str = "", batch_size: int = 1000):
+        self.file_name = file_name[:500]
+        self.batch_size = batch_size
+        self.summary = ImportSummary()
+        self.touched_authors: set[int] = set()
+
+    def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
+        papers: list[PaperRecord] = []
+        persons: list[PersonRecord] = []
+        writing = True
+        for seen, item in enumerate(items, start=1):
+            if isinstance(item, RecordError):
+                self.summary.refused += 1
+                if len(self.summary.errors) < MAX_REPORTED_ERRORS:
+                    self.summary.errors.append(item)
+                # Keep reading to report every bad record, but stop spending time on writes.
+                writing = writing and not stop_writing_on_error
+            elif writing and isinstance(item, PersonRecord):
+                persons.append(item)
+            elif writing:
+                papers.append(item)
+            if len(papers) >= self.batch_size:
+                self.write_papers(papers)
+                papers = []
+            if len(persons) >= self.batch_size:
+                self.write_persons(persons)
+                persons = []
+            if on_progress is not None:
+                on_progress(seen)
+        if writing:
+            self.write_persons(persons)
+            self.write_papers(papers)
+            self.finish()
+        return self.summary
+
+    def finish(self) -> None:
+        """Bring the denormalized counts of every row and cluster this file touched up to date."""
+        author_ids = self.touched_authors
+        cluster_ids = set()
+        for chunk in _chunked(author_ids):
+            cluster_ids.update(Author.objects.filter(pk__in=chunk).values_list("cluster_id", flat=True))
+        authors_refresh_counts(author_ids=author_ids)
+        clusters_refresh_counts(cluster_ids=cluster_ids)
+
+    # -- people ------------------------------------------------------------------------------
+
+    def write_persons(self, records: list[PersonRecord]) -> None:
+        """Person records (dblp homepages): variants, ORCID, affiliation and alias keys of a row."""
+        if not records:
+            return
+        from authors.services import author_persons_upsert  # written with the dblp reader
+
+        self.touched_authors.update(author_persons_upsert(records=records))
+        self.summary.persons += len(records)
+
+    def resolve_authors(self, records: list[PaperRecord]) -> dict[tuple[str, str], int]:
+        """Map every (source, author key) in the batch to its author row, creating missing rows."""
+        wanted = {}
+        for record in records:
+            for author in record.authors:
+                wanted.setdefault((record.source, author.identity), author)
+        found: dict[tuple[str, str], int] = {}
+        by_source = defaultdict(list)
+        for source, key in wanted:
+            by_source[source].append(key)
+        for source, keys in by_source.items():
+            rows = AuthorKey.objects.filter(source=source, key__in=keys)
+            for key, author_id, merged_into_id in rows.values_list("key", "author_id", "author__merged_into_id"):
+                # Merges move keys to the survivor; following a tombstone is a safety net only.
+                found[(source, key)] = merged_into_id or author_id
+        missing = [pair for pair in wanted if pair not in found]
+        if missing:
+            clusters = clusters_resolve(names=[wanted[pair].name for pair in missing])
+            new_rows = []
+            for pair in missing:
+                record = wanted[pair]
+                name, number = split_homonym(record.name)
+                cluster = clusters[cluster_key(record.name)]
+                new_rows.append(Author(name=name, homonym_number=number, orcid=record.orcid, cluster=cluster))
+            Author.objects.bulk_create(new_rows)
+            AuthorKey.objects.bulk_create(
+                AuthorKey(source=source, key=key, author=row)
+                for (source, key), row in zip(missing, new_rows, strict=True)
+            )
+            found.update((pair, row.pk) for pair, row in zip(missing, new_rows, strict=True))
+        self.fill_orcids(wanted, found, skip=set(missing))
+        return found
+
+    def fill_orcids(self, wanted: dict, found: dict, *, skip: set) -> None:
+        """An ORCID in a record fills an existing row's empty ORCID (never replaces one)."""
+        orcids = {found[pair]: a.orcid for pair, a in wanted.items() if a.orcid and pair not in skip}
+        if not orcids:
+            return
+        rows = list(Author.objects.filter(pk__in=list(orcids), orcid=""))
+        rows = [row for row in rows if "orcid" not in row.locked_fields]
+        for row in rows:
+            row.orcid = orcids[row.pk]
+        Author.objects.bulk_update(rows, ["orcid"])
+
+    # -- venues ------------------------------------------------------------------------------
+
+    def resolve_venues(self, records: list[PaperRecord]) -> dict[str, int]:
+        wanted = {r.venue.name: r.venue for r in records if r.venue}
+        if not wanted:
+            return {}
+        venues = {v.short_name: v for v in Venue.objects.filter(short_name__in=list(wanted))}
+        filled = []
+        for name, venue in venues.items():
+            record = wanted[name]
+            changed = False
+            for attr, empty in (("kind", Venue.Kind.OTHER), ("full_name", "")):
+                value = getattr(record, attr)
+                if value and value != empty and getattr(venue, attr) == empty and attr not in venue.locked_fields:
+                    setattr(venue, attr, value)
+                    changed = True
+            if changed:
+                filled.append(venue)
+        Venue.objects.bulk_update(filled, ["kind", "full_name"])
+        missing = [name for name in wanted if name not in venues]
+        bases = {name: slugify(name) or slugify(name, allow_unicode=True) or "venue" for name in missing}
+        slugs = unique_slugs(Venue, bases)
+        created = Venue.objects.bulk_create(
+            Venue(short_name=name, kind=wanted[name].kind, full_name=wanted[name].full_name, slug=slugs[name])
+            for name in missing
+        )
+        venues.update((v.short_name, v) for v in created)
+        return {name: v.pk for name, v in venues.items()}
+
+    # -- papers ------------------------------------------------------------------------------
+
+    def write_papers(self, records: list[PaperRecord]) -> None:
+        if not records:
+            return
+        # Within a batch the last record of a (source, source_id) wins, as it would across batches.
+        records = list({(r.source, r.source_id): r for r in records}.values())
+        hashes = {(r.source, r.source_id): r.content_hash() for r in records}
+        existing = self.existing_sources(records)
+        changed = [r for r in records if existing.get(key := (r.source, r.source_id), (0, ""))[1] != hashes[key]]
+        self.summary.unchanged += len(records) - len(changed)
+        if not changed:
+            return
+        venue_ids = self.resolve_venues(changed)
+        author_ids = self.resolve_authors(changed)
+        new = [r for r in changed if (r.source, r.source_id) not in existing]
+        matches = self.match_papers(new, author_ids)
+        created = [r for r in new if (r.source, r.source_id) not in matches]
+
+        papers = [Paper(primary_source=r.source, **self.paper_values(r, venue_ids)) for r in created]
+        Paper.objects.bulk_create(papers)
+        paper_ids = {(r.source, r.source_id): p.pk for r, p in zip(created, papers, strict=True)}
+        self.summary.created += len(created)
+
+        # Records already imported (changed) or another source's record of a known paper (matched).
+        updates = {key: paper_id for key, (paper_id, _) in existing.items()}
+        updates.update(matches)
+        to_update = [r for r in changed if (r.source, r.source_id) in updates]
+        replace_authors = self.update_papers(to_update, updates, venue_ids)
+        self.summary.updated += len(to_update)
+
+        sources = [
+            PaperSource(
+                paper_id=paper_ids.get(key) or updates[key],
+                source=r.source,
+                source_id=r.source_id,
+                content_hash=hashes[key],
+                file_name=self.file_name,
+            )
+            for r in changed
+            if (key := (r.source, r.source_id)) not in existing
+        ]
+        PaperSource.objects.bulk_create(sources)
+        stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
+        self.update_hashes(stale)
+
+        paper_ids.update({(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors})
+        self.write_authorships(created + replace_authors, paper_ids, author_ids)
+
+    def existing_sources(self, records: list[PaperRecord]) -> dict[tuple[str, str], tuple[int, str]]:
+        by_source = defaultdict(list)
+        for r in records:
+            by_source[r.source].append(r.source_id)
+        found = {}
+        for source, ids in by_source.items():
+            rows = PaperSource.objects.filter(source=source, source_id__in=ids)
+            for source_id, paper_id, content_hash in rows.values_list("source_id", "paper_id", "content_hash"):
+                found[(source, source_id)] = (paper_id, content_hash)
+        return found
+
+    def update_hashes(self, stale: list) -> None:
+        if not stale:
+            return
+        rows = []
+        by_source = defaultdict(dict)
+        for (source, source_id), content_hash in stale:
+            by_source[source][source_id] = content_hash
+        for source, ids in by_source.items():
+            for row in PaperSource.objects.filter(source=source, source_id__in=list(ids)):
+                row.content_hash = ids[row.source_id]
+                row.file_name = self.file_name
+                row.imported_at = timezone.now()
+                rows.append(row)
+        PaperSource.objects.bulk_update(rows, ["content_hash", "file_name", "imported_at"])
+
+    def paper_values(self, record: PaperRecord, venue_ids: dict[str, int]) -> dict:
+        return {
+            "title": record.title,
+            "title_key": title_key(record.title),
+            "abstract": record.abstract,
+            "year": record.year,
+            "pub_type": record.pub_type,
+            "venue_id": venue_ids.get(record.venue.name) if record.venue else None,
+            "doi": record.doi,
+            "url": record.url,
+            "dblp_key": record.dblp_key,
+            "openalex_id": record.openalex_id,
+            "arxiv_id": record.arxiv_id,
+        }
+
+    def match_papers(self, records: list[PaperRecord], author_ids: dict) -> dict[tuple[str, str], int]:
+        """Find papers another source already created: by DOI, then by the source's own id, then by
+        normalized title + year + first author's cluster. Never matches a paper of the same source."""
+        matches: dict[tuple[str, str], int] = {}
+        for attr in ("doi", "dblp_key", "openalex_id", "arxiv_id"):
+            values = {getattr(r, attr) for r in records if getattr(r, attr) and (r.source, r.source_id) not in matches}
+            if not values:
+                continue
+            known = dict(Paper.objects.filter(**{f"{attr}__in": values}).values_list(attr, "pk"))
+            for r in records:
+                if (r.source, r.source_id) not in matches and getattr(r, attr) in known:
+                    matches[(r.source, r.source_id)] = known[getattr(r, attr)]
+        pending = [r for r in records if (r.source, r.source_id) not in matches and r.authors and r.year]
+        if pending:
+            keys = {title_key(r.title) for r in pending}
+            candidates = defaultdict(list)
+            rows = Authorship.objects.filter(paper__title_key__in=keys, position=1).values_list(
+                "paper__title_key", "paper__year", "author__cluster_id", "paper_id"
+            )
+            for key, year, cluster_id, paper_id in rows:
+                candidates[(key, year, cluster_id)].append(paper_id)
+            first_clusters = dict(
+                Author.objects.filter(
+                    pk__in={author_ids[(r.source, r.authors[0].identity)] for r in pending}
+                ).values_list("pk", "cluster_id")
+            )
+            for r in pending:
+                cluster_id = first_clusters[author_ids[(r.source, r.authors[0].identity)]]
+                found = candidates.get((title_key(r.title), r.year, cluster_id))
+                if found:
+                    matches[(r.source, r.source_id)] = found[0]
+        if matches:
+            # Two records of one source are two papers (a preprint and its proceedings version).
+            same_source = set(
+                PaperSource.objects.filter(paper_id__in=set(matches.values())).values_list("paper_id", "source")
+            )
+            matches = {key: pid for key, pid in matches.items() if (pid, key[0]) not in same_source}
+        return matches
+
+    def update_papers(self, records: list[PaperRecord], paper_ids: dict, venue_ids: dict) -> list[PaperRecord]:
+        """Apply changed records to their papers; return the records whose authorships to rewrite."""
+        if not records:
+            return []
+        papers = Paper.objects.in_bulk({paper_ids[(r.source, r.source_id)] for r in records})
+        curated = set(
+            Authorship.objects.filter(paper_id__in=list(papers), curated=True).values_list("paper_id", flat=True)
+        )
+        have_authors = set(Authorship.objects.filter(paper_id__in=list(papers)).values_list("paper_id", flat=True))
+        dirty, replace = {}, []
+        for r in records:
+            paper = papers[paper_ids[(r.source, r.source_id)]]
+            primary = paper.primary_source == r.source
+            if self.apply_values(paper, self.paper_values(r, venue_ids), primary=primary):
+                dirty[paper.pk] = paper
+            # The creating source owns the author list; another source only supplies one that is missing.
+            author_list_open = "authors" not in paper.locked_fields and paper.pk not in curated and r.authors
+            if author_list_open and (primary or paper.pk not in have_authors):
+                replace.append(r)
+        fields = [attr for _, attr in PAPER_FIELDS] + ["title_key", "updated_at"]
+        now = timezone.now()
+        for paper in dirty.values():
+            paper.updated_at = now
+        Paper.objects.bulk_update(list(dirty.values()), fields)
+        return replace
+
+    @staticmethod
+    def apply_values(paper: Paper, values: dict, *, primary: bool) -> bool:
+        """Set unlocked fields: the primary source overwrites, another source fills in blanks only."""
+        changed = False
+        for name, attr in PAPER_FIELDS:
+            value, current = values[attr], getattr(paper, attr)
+            if name in paper.locked_fields or value in ("", None) or value == current:
+                continue
+            blank = current in ("", None) or (attr == "pub_type" and current == Paper.Type.OTHER)
+            if primary or blank:
+                setattr(paper, attr, value)
+                changed = True
+        if changed:
+            paper.title_key = title_key(paper.title)
+        return changed
+
+    def write_authorships(self, records: list[PaperRecord], paper_ids: dict, author_ids: dict) -> None:
+        if not records:
+            return
+        ids = [paper_ids[(r.source, r.source_id)] for r in records]
+        old = Authorship.objects.filter(paper_id__in=ids)
+        self.touched_authors.update(old.values_list("author_id", flat=True))
+        old.delete()
+        rows = []
+        for r, paper_id in zip(records, ids, strict=True):
+            for position, author in enumerate(r.authors, start=1):
+                author_id = author_ids[(r.source, author.identity)]
+                rows.append(
+                    Authorship(
+                        paper_id=paper_id,
+                        author_id=author_id,
+                        position=position,
+                        printed_name=author.name[:300],
+                        source=r.source,
+                        source_key=author.identity[:500],
+                    )
+                )
+                self.touched_authors.add(author_id)
+        Authorship.objects.bulk_create(rows, batch_size=2000)
+
+
+def _chunked(ids, size: int = 5000):
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
