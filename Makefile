@@ -28,6 +28,7 @@ run: $(VENV)/.installed
 
 ## test: the whole suite on PostgreSQL (started here if it is not running)
 test: $(VENV)/.installed-test postgres
+	scripts/ensure-browser-tools
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} scripts/run-tests
 
 ## test-sqlite: the whole suite on the embedded SQLite default

@@ -4,10 +4,12 @@ and nowhere else (code elsewhere reads django.conf.settings). See README.md, "Se
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +48,42 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Origins (with scheme) allowed to POST, e.g. https://arrow.example.org; needed behind the TLS proxy.
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Production sits behind one TLS-terminating proxy that always overwrites X-Forwarded-Proto
+# (Django trusts the header whenever it is set, CVE-2019-12781) and appends the client's address to
+# X-Forwarded-For. So these default on without DEBUG and off with it, where `make run` serves plain
+# http on 127.0.0.1. Each can be set on its own (README.md, "Settings"; docs/deployment.md).
+BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", str(not DEBUG))
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", str(not DEBUG))
+# The load balancer probes /healthz over plain http from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", str(not DEBUG))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", str(not DEBUG))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Curators are staff: a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", str(12 * 3600))
+# Content Security Policy: our pages and Django's admin load only their own files; no inline script or
+# style anywhere (the admin needs no exception: its templates carry none since Django 4.x).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
     "authors",
     "papers",
 ]
@@ -63,13 +102,42 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the URL into a query (PostgreSQL text cannot hold NUL).
+    "arrow_site.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: both need request.user (primary pinning, anonymous-only caching).
+    "arrow_site.middleware.PrimaryDatabaseMiddleware",
+    "arrow_site.middleware.PublicCacheMiddleware",
+    # django-axes wants to be last, so it sees the login view's result.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes: its backend first, so a locked-out client is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are stored in the database (shared by every worker and host, survives restarts).
+# N failures for one username from one address lock that pair for the cool-off time; an admin
+# unlocks early with `manage.py axes_reset_username NAME` (docs/deployment.md, "Admin lockout").
+AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# No start-up banner: it would land in the stdout of every management command.
+AXES_VERBOSE = False
+# Behind the proxy every request comes from the proxy's address: take the client's address from the
+# X-Forwarded-For entry the proxy appended (the right-most one; the ones before it are client-supplied,
+# so gunicorn must not be reachable except through the proxy).
+if BEHIND_PROXY:
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 ROOT_URLCONF = "arrow_site.urls"
 
@@ -93,8 +161,29 @@ WSGI_APPLICATION = "arrow_site.wsgi.application"
 # DATABASE_URL unset means the embedded default: a SQLite file in the project, no server needed.
 # Production and CI use postgres://… (psycopg 3).
 DATABASE_URL = os.getenv("DATABASE_URL", "")
+DB_POOL = envbool("DB_POOL", "False")
+DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", "0")
+if DB_POOL and DB_CONN_MAX_AGE:
+    raise ImproperlyConfigured("DB_POOL=1 needs DB_CONN_MAX_AGE=0: the pool keeps connections itself.")
+
+
+def database_from_url(url: str) -> dict:
+    # Health checks: a kept or pooled connection is tested before use, so after a PostgreSQL restart
+    # requests get a fresh connection instead of an error (the pool's `check`, Django's own otherwise).
+    config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    if DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg 3's pool, one per process: workers x DB_POOL_MAX_SIZE (x hosts) must stay below
+        # PostgreSQL's max_connections (docs/deployment.md, "Connections").
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("DB_POOL_MIN_SIZE", "1"),
+            "max_size": envint("DB_POOL_MAX_SIZE", "4"),
+            "timeout": envint("DB_POOL_TIMEOUT", "10"),
+        }
+    return config
+
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))}
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -105,7 +194,29 @@ else:
         }
     }
 
+# Read replicas: reads go to them, writes, curation and the admin to the primary ("default"), see
+# arrow_site/db_router.py. In tests each replica mirrors the primary (no second test database).
+DATABASE_REPLICAS = []
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), 1):
+    DATABASES[f"replica{number}"] = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+    DATABASE_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["arrow_site.db_router.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every worker and host when REDIS_URL is set; otherwise each process has its own.
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous GETs of public pages: browsers and proxies may keep them this long (seconds; 0 = never).
+PUBLIC_CACHE_SECONDS = envint("DJANGO_PUBLIC_CACHE_SECONDS", "300")
+# Server-side copies of those pages, dropped at once by any curation (arrow_site/cache.py). Only with a
+# shared cache: a per-process cache could not be told about a curation done in another worker.
+PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0")
+if PAGE_CACHE_SECONDS and not REDIS_URL:
+    raise ImproperlyConfigured("DJANGO_PAGE_CACHE_SECONDS needs REDIS_URL (a cache shared by all workers).")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -135,10 +246,18 @@ STORAGES = {
     },
 }
 
+# Logs go to stdout for the process manager to collect: one JSON object per line in production
+# (DJANGO_LOG_FORMAT=json, the default without DEBUG), readable lines in development.
+LOG_FORMAT = os.getenv("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "arrow_site.jsonlog.JsonFormatter"},
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stdout"], "level": os.getenv("DJANGO_LOG_LEVEL", "INFO")},
 }

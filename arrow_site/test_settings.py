@@ -14,3 +14,14 @@ from arrow_site.settings import STORAGES  # noqa: E402
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # A fast hasher: the default's many iterations only slow down tests that log users in.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain http; tests/test_security_headers.py turns the redirect back on.
+SECURE_SSL_REDIRECT = False
+# Client.login() calls authenticate() without a request, which axes refuses; the lockout tests
+# (tests/test_security_admin.py) turn it back on.
+AXES_ENABLED = False
+# No server-side page cache: tests must see the database as it is (tests/test_deploy_cache.py turns
+# it on with a local cache).
+PAGE_CACHE_SECONDS = 0
+# No collected static files in tests (WhiteNoise would warn about the missing folder);
+# tests/test_deploy_static.py collects into a temporary one.
+STATIC_ROOT = None

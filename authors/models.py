@@ -4,12 +4,19 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from authors.names import split_homonym
+from authors.names import cluster_key, split_homonym
 
 
 class NameClusterQuerySet(models.QuerySet):
     def with_papers(self):
         return self.filter(paper_count__gt=0)
+
+    def search(self, q: str):
+        """Clusters whose key contains the query, folded the way keys are: the simple search.
+
+        Kept as one method so the real search (full text, trigram, accents) can replace it alone.
+        """
+        return self.with_papers().filter(key__contains=cluster_key(q)).order_by("-paper_count", "key")
 
 
 class NameCluster(models.Model):
@@ -45,6 +52,39 @@ class AuthorQuerySet(models.QuerySet):
     def active(self):
         """Rows that are not tombstones of a merge."""
         return self.filter(merged_into__isnull=True)
+
+    def in_cluster(self, cluster):
+        return self.active().filter(cluster=cluster).order_by("-paper_count", "homonym_number", "pk")
+
+    def coauthors_of(self, author, *, limit: int = 10):
+        """The rows that share most papers with `author`, each annotated with `shared_papers`.
+
+        The filter comes before the annotation on purpose: Django then counts over the same
+        (filtered) authorship join, so only shared papers are counted. One query.
+        """
+        from papers.models import Authorship  # papers imports authors lazily too; avoid a cycle
+
+        their_papers = Authorship.objects.filter(author=author).values("paper_id")
+        return (
+            self.filter(authorships__paper_id__in=their_papers)
+            .exclude(pk=author.pk)
+            .annotate(shared_papers=models.Count("authorships__paper_id", distinct=True))
+            .order_by("-shared_papers", "name", "pk")[:limit]
+        )
+
+    def follow_merges(self, author, *, max_hops: int = 5):
+        """The live row a tombstone was merged into, or None if the chain is broken or too long.
+
+        Merges keep `merged_into` pointing at a live row (one hop); the loop only guards against
+        data damaged by hand, so a bad chain gives a 404 instead of a redirect loop.
+        """
+        for _ in range(max_hops):
+            if author.merged_into_id is None:
+                return author
+            author = self.filter(pk=author.merged_into_id).first()
+            if author is None:
+                return None
+        return author if author.merged_into_id is None else None
 
 
 class Author(models.Model):

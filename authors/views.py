@@ -1,13 +1,67 @@
-from django.views.generic import DetailView
+"""Public pages for name clusters and author rows. Thin: querysets come from QuerySet methods."""
 
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView
+
+from authors.filters import ClusterPaperFilter
 from authors.models import Author, NameCluster
+from papers.models import Paper
+from papers.views import FilteredListMixin, LenientPaginationMixin
+
+HISTORY_LIMIT = 100
+COAUTHOR_LIMIT = 10
 
 
-class ClusterDetailView(DetailView):
-    model = NameCluster
+class ClusterDetailView(FilteredListMixin, ListView):
+    """A name cluster: its author rows and their papers, newest first, narrowed in the page.
+
+    Queries (tests/test_pages_queries.py): cluster, its rows, the facets for the filter choices,
+    the page count, the page of papers with venues, their authorships with rows. Six in all.
+    """
+
     template_name = "authors/cluster_detail.html"
+    filterset_class = ClusterPaperFilter
+
+    def get_base_queryset(self):
+        self.cluster = get_object_or_404(NameCluster, slug=self.kwargs["slug"])
+        self.rows = list(Author.objects.in_cluster(self.cluster))
+        return Paper.objects.in_cluster(self.cluster).for_listing().newest_first()
+
+    def get_filterset(self, queryset):
+        facets = Paper.objects.in_cluster(self.cluster).order_by().values_list("year", "venue__short_name", "pub_type")
+        return self.filterset_class(
+            self.request.GET or None, queryset=queryset, facets=list(facets.distinct()), rows=self.rows
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
 
 
-class AuthorDetailView(DetailView):
-    model = Author
+class AuthorDetailView(LenientPaginationMixin, ListView):
+    """An author row: who, its cluster, its papers, frequent co-authors, and its curation history.
+
+    A merged row (tombstone) answers 301 to the row it was merged into, so old links keep working.
+    """
+
     template_name = "authors/author_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.author = get_object_or_404(Author.objects.select_related("cluster"), pk=kwargs["pk"])
+        if self.author.merged_into_id is not None:
+            survivor = Author.objects.follow_merges(self.author)
+            if survivor is None:
+                raise Http404("This author row was merged into a row that no longer exists.")
+            return HttpResponsePermanentRedirect(survivor.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Paper.objects.by_author(self.author.pk).for_listing().newest_first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            author=self.author,
+            coauthors=list(Author.objects.coauthors_of(self.author, limit=COAUTHOR_LIMIT)),
+            history=list(self.author.curation_events.all()[:HISTORY_LIMIT]),
+            **kwargs,
+        )

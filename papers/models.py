@@ -36,6 +36,32 @@ class PaperQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(models.F("year").desc(nulls_last=True), "-pk")
 
+    def with_authors(self):
+        """Prefetch the authorships in order with their author rows: one query for any number of papers."""
+        return self.prefetch_related(
+            models.Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position"))
+        )
+
+    def for_listing(self):
+        """What a paper row on any page shows: venue joined, authors prefetched."""
+        return self.with_venue().with_authors()
+
+    def by_author(self, author_id: int):
+        # A subquery, not a join: a paper listing an author twice still appears once, without DISTINCT.
+        return self.filter(pk__in=Authorship.objects.filter(author_id=author_id).values("paper_id"))
+
+    def in_cluster(self, cluster):
+        """Papers of the cluster's live author rows (tombstones have handed theirs to the survivor)."""
+        return self.filter(
+            pk__in=Authorship.objects.filter(author__cluster=cluster, author__merged_into__isnull=True).values(
+                "paper_id"
+            )
+        )
+
+    def search(self, q: str):
+        """Papers whose title contains the query: the simple search, easy to swap for full text."""
+        return self.filter(title__icontains=q)
+
 
 class Paper(models.Model):
     class Type(models.TextChoices):

@@ -11,17 +11,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from arrow_site.slugs import unique_slugs
-from authors.models import Author, AuthorKey
+from authors.models import Author, AuthorKey, NameCluster
 from authors.names import accent_fold, cluster_key, split_homonym
 from authors.services import authors_refresh_counts, clusters_refresh_counts, clusters_resolve
 from papers import importers
-from papers.importers.records import PaperRecord, PersonRecord, RecordError
+from papers.bulk import bulk_insert
+from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
+from papers.persons import author_person_aliases_add, author_persons_upsert
 
 # Paper fields an import sets: (name curators lock, model attribute).
 PAPER_FIELDS = [
@@ -83,16 +85,34 @@ def import_file(
     batch_size: int = 1000,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int | None, int | None], None] | None = None,
+    on_batch: Callable[[ImportSummary], None] | None = None,
 ) -> ImportSummary:
-    """Import one file in one transaction. Raises ImportFileError or ImportRefused with nothing written."""
+    """Import one file in one transaction. Raises ImportFileError or ImportRefused with nothing written.
+
+    `on_progress(records, bytes_read, file_size)` is called per record (bytes are None when the reader
+    cannot tell); `on_batch(summary)` after each batch is written.
+    """
     file_format = file_format or importers.detect_format(path)
-    items = importers.read(path, file_format)
+    progress = ReadProgress()
+    items = importers.read(path, file_format, progress=progress)
+    report = None
+    if on_progress is not None:
+
+        def report(seen: int) -> None:
+            on_progress(seen, progress.bytes_read(), progress.size)
+
     with transaction.atomic():
-        importer = PaperImporter(file_name=path.name, batch_size=batch_size)
-        summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=on_progress)
+        if connection.vendor == "postgresql":
+            # The web's statement_timeout must not cut a long import short (this transaction only).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
+        importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch)
+        summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
+        if summary.created + summary.updated + summary.persons and not dry_run:
+            analyze_tables()
         ImportRun.objects.create(
             file_name=str(path), file_format=file_format, finished_at=timezone.now(), counts=summary.as_dict()
         )
@@ -101,14 +121,27 @@ def import_file(
     return summary
 
 
+def analyze_tables() -> None:
+    """Refresh PostgreSQL's planner statistics after an import: row estimates from before a big
+    import (or -1 before the first ANALYZE) make it pick sequential scans and bad joins."""
+    if connection.vendor != "postgresql":
+        return
+    models = (Paper, PaperSource, Authorship, Venue, Author, AuthorKey, NameCluster)
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 class PaperImporter:
     """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
 
-    def __init__(self, *, file_name: str = "", batch_size: int = 1000):
+    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None):
         self.file_name = file_name[:500]
         self.batch_size = batch_size
+        self.on_batch = on_batch
         self.summary = ImportSummary()
         self.touched_authors: set[int] = set()
+        self.redirects: list[PersonRecord] = []
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
         papers: list[PaperRecord] = []
@@ -128,6 +161,8 @@ class PaperImporter:
             if len(papers) >= self.batch_size:
                 self.write_papers(papers)
                 papers = []
+                if self.on_batch is not None:
+                    self.on_batch(self.summary)
             if len(persons) >= self.batch_size:
                 self.write_persons(persons)
                 persons = []
@@ -140,7 +175,9 @@ class PaperImporter:
         return self.summary
 
     def finish(self) -> None:
-        """Bring the denormalized counts of every row and cluster this file touched up to date."""
+        """Add the file's alias keys, then bring the denormalized counts of every row and cluster
+        this file touched up to date."""
+        author_person_aliases_add(records=self.redirects)
         author_ids = self.touched_authors
         cluster_ids = set()
         for chunk in _chunked(author_ids):
@@ -154,8 +191,8 @@ class PaperImporter:
         """Person records (dblp homepages): variants, ORCID, affiliation and alias keys of a row."""
         if not records:
             return
-        from authors.services import author_persons_upsert  # written with the dblp reader
-
+        # Redirects may point at a person later in the file: applied once the file is read.
+        self.redirects.extend(r for r in records if r.redirect)
         self.touched_authors.update(author_persons_upsert(records=records))
         self.summary.persons += len(records)
 
@@ -183,10 +220,13 @@ class PaperImporter:
                 name, number = split_homonym(record.name)
                 cluster = clusters[cluster_key(record.name)]
                 new_rows.append(Author(name=name, homonym_number=number, orcid=record.orcid, cluster=cluster))
-            Author.objects.bulk_create(new_rows)
-            AuthorKey.objects.bulk_create(
-                AuthorKey(source=source, key=key, author=row)
-                for (source, key), row in zip(missing, new_rows, strict=True)
+            bulk_insert(Author, new_rows)
+            bulk_insert(
+                AuthorKey,
+                (
+                    AuthorKey(source=source, key=key, author=row)
+                    for (source, key), row in zip(missing, new_rows, strict=True)
+                ),
             )
             found.update((pair, row.pk) for pair, row in zip(missing, new_rows, strict=True))
         self.fill_orcids(wanted, found, skip=set(missing))
@@ -252,7 +292,7 @@ class PaperImporter:
         created = [r for r in new if (r.source, r.source_id) not in matches]
 
         papers = [Paper(primary_source=r.source, **self.paper_values(r, venue_ids)) for r in created]
-        Paper.objects.bulk_create(papers)
+        bulk_insert(Paper, papers)
         paper_ids = {(r.source, r.source_id): p.pk for r, p in zip(created, papers, strict=True)}
         self.summary.created += len(created)
 
@@ -274,7 +314,7 @@ class PaperImporter:
             for r in changed
             if (key := (r.source, r.source_id)) not in existing
         ]
-        PaperSource.objects.bulk_create(sources)
+        bulk_insert(PaperSource, sources)
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
 
@@ -425,7 +465,7 @@ class PaperImporter:
                     )
                 )
                 self.touched_authors.add(author_id)
-        Authorship.objects.bulk_create(rows, batch_size=2000)
+        bulk_insert(Authorship, rows)
 
 
 def _chunked(ids, size: int = 5000):

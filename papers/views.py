@@ -1,17 +1,136 @@
-from django.views.generic import DetailView, TemplateView
+"""Public pages for papers and venues: home, paper list, paper, venues, search.
 
+Views stay thin: the querysets come from `PaperQuerySet` methods, filtering from `papers/filters.py`.
+Every page runs a fixed number of queries whatever it shows (tests/test_pages_queries.py).
+"""
+
+from django import forms
+from django.db.models import Count
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView, TemplateView
+
+from authors.models import Author, NameCluster
+from papers.filters import PaperFilter
 from papers.models import Paper, Venue
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 20
+
+
+class LenientPaginationMixin:
+    """Paginates like ListView, but a bad or too-large `page` shows the nearest page instead of a 404.
+
+    A shared link to page 7 of a list that has since shrunk should still show something.
+    """
+
+    paginate_by = PAGE_SIZE
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class FilteredListMixin(LenientPaginationMixin):
+    """A paper list narrowed by a FilterSet; invalid parameters answer 400 with the form's errors."""
+
+    filterset_class = None
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset(self.get_base_queryset())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
 
 
 class HomeView(TemplateView):
     template_name = "papers/home.html"
 
+    def get_context_data(self, **kwargs):
+        # Four COUNT(*)s: fine at 50k papers; at millions they want the planner's estimate instead.
+        return super().get_context_data(
+            paper_count=Paper.objects.count(),
+            author_count=Author.objects.active().count(),
+            cluster_count=NameCluster.objects.with_papers().count(),
+            venue_count=Venue.objects.count(),
+            **kwargs,
+        )
+
+
+class PaperListView(FilteredListMixin, ListView):
+    template_name = "papers/paper_list.html"
+    filterset_class = PaperFilter
+
+    def get_base_queryset(self):
+        return Paper.objects.for_listing().newest_first()
+
 
 class PaperDetailView(DetailView):
-    model = Paper
     template_name = "papers/paper_detail.html"
+    queryset = Paper.objects.for_listing().prefetch_related("sources")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        # One canonical URL per paper: /papers/<id>/ and stale slugs redirect to /papers/<id>/<slug>/.
+        if kwargs.get("slug") != self.object.slug:
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
-class VenueDetailView(DetailView):
-    model = Venue
+class VenueListView(LenientPaginationMixin, ListView):
+    template_name = "papers/venue_list.html"
+    paginate_by = 100
+    # Venues are few (hundreds); counting their papers per page is one grouped query.
+    queryset = Venue.objects.annotate(num_papers=Count("papers")).order_by("short_name")
+
+
+class VenueDetailView(LenientPaginationMixin, ListView):
     template_name = "papers/venue_detail.html"
+
+    def get_queryset(self):
+        self.venue = get_object_or_404(Venue, slug=self.kwargs["slug"])
+        return Paper.objects.filter(venue=self.venue).for_listing().newest_first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(venue=self.venue, **kwargs)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
+
+
+class SearchView(TemplateView):
+    """The simple search: clusters by name, papers by title, the first few of each.
+
+    The matching lives in `NameCluster.objects.search` and `Paper.objects.search`, so a stronger
+    search replaces those two methods and leaves this view alone.
+    """
+
+    template_name = "papers/search.html"
+
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET)
+        context = self.get_context_data(form=form)
+        if not form.is_valid():
+            return self.render_to_response(context, status=400)
+        q = form.cleaned_data["q"]
+        if q:
+            context.update(
+                q=q,
+                clusters=list(NameCluster.objects.search(q)[:SEARCH_LIMIT]),
+                papers=list(Paper.objects.search(q).for_listing().newest_first()[:SEARCH_LIMIT]),
+                limit=SEARCH_LIMIT,
+            )
+        return self.render_to_response(context)

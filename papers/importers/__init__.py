@@ -1,11 +1,12 @@
 """Format readers for `import_papers`: each turns a file into PaperRecord/PersonRecord/RecordError items."""
 
 import gzip
+import inspect
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 
-from papers.importers.records import ImportFileError
+from papers.importers.records import ImportFileError, ReadProgress
 
 FORMATS = {"jsonl": "papers.importers.jsonl", "dblp": "papers.importers.dblp", "openalex": "papers.importers.openalex"}
 
@@ -33,7 +34,8 @@ def detect_format(path: Path) -> str:
     raise ImportFileError("not a format Arrow imports (expected JSON Lines, dblp XML or OpenAlex works)")
 
 
-def read(path: Path, file_format: str | None = None) -> Iterator:
+def read(path: Path, file_format: str | None = None, *, progress: ReadProgress | None = None) -> Iterator:
+    """The reader's stream of records; readers that can tell how far they are fill in `progress`."""
     file_format = file_format or detect_format(path)
     if file_format not in FORMATS:
         raise ImportFileError(f"unknown format {file_format!r} (known: {', '.join(FORMATS)})")
@@ -41,4 +43,6 @@ def read(path: Path, file_format: str | None = None) -> Iterator:
         module = import_module(FORMATS[file_format])
     except ModuleNotFoundError:
         raise ImportFileError(f"the {file_format} reader is not available in this version") from None
+    if progress is not None and "progress" in inspect.signature(module.read).parameters:
+        return module.read(path, progress=progress)
     return module.read(path)

@@ -5,10 +5,13 @@ raises `ImportFileError` when the file as a whole cannot be read (not the format
 The writer (`papers.services.PaperImporter`) never sees a file format.
 """
 
+import gzip
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -84,6 +87,8 @@ class PersonRecord:
     aliases: list[str] = field(default_factory=list)  # other keys that resolve to this person
     orcid: str = ""
     affiliation: str = ""
+    # Only says "the aliases are more keys of `key`'s person" (dblp crossref persons): never creates a row.
+    redirect: bool = False
 
 
 def normalize_doi(value: str) -> str:
@@ -95,3 +100,39 @@ def normalize_orcid(value: str) -> str:
     """'https://orcid.org/0000-0002-1825-0097' -> '0000-0002-1825-0097'; '' when it is not an ORCID."""
     value = ORCID_PREFIX_RE.sub("", value.strip()).upper()
     return value if ORCID_RE.match(value) else ""
+
+
+class SourceFile:
+    """A file opened for reading bytes, gunzipped when it is gzip, that knows how far into the file on
+    disk the reader is: progress is bytes read of the compressed file against its size."""
+
+    def __init__(self, path: Path):
+        self.raw = open(path, "rb")  # noqa: SIM115 (closed by close() / the context manager)
+        self.size = os.fstat(self.raw.fileno()).st_size
+        self.gzipped = self.raw.read(2) == b"\x1f\x8b"
+        self.raw.seek(0)
+        self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if self.gzipped else self.raw
+
+    def position(self) -> int:
+        return self.size if self.raw.closed else self.raw.tell()
+
+    def close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class ReadProgress:
+    """Filled in by readers that can tell how far they are: `position()` bytes of `size`."""
+
+    size: int | None = None
+    position: object = None  # a callable returning the byte position, once the file is open
+
+    def bytes_read(self) -> int | None:
+        return self.position() if callable(self.position) else None

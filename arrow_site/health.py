@@ -1,0 +1,31 @@
+"""GET /healthz for the load balancer: 200 when every database answers, 503 when one does not."""
+
+import logging
+
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    databases = {}
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            databases[alias] = "ok"
+        except DatabaseError as error:
+            # The reason goes to the log, not to whoever asked.
+            logger.warning("health check: database %s does not answer: %s", alias, error)
+            databases[alias] = "unavailable"
+            # Drop the broken connection now, so the next check (or request) connects afresh.
+            connections[alias].close_if_unusable_or_obsolete()
+    healthy = all(state == "ok" for state in databases.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "databases": databases}, status=200 if healthy else 503
+    )

@@ -1,0 +1,103 @@
+"""Request-wide database pinning and HTTP caching of public pages."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from arrow_site.cache import public_pages_changed, public_pages_version
+from arrow_site.db_router import primary_pinned
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_public_read(request) -> bool:
+    """An anonymous GET/HEAD outside the admin: the same answer for every visitor."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith("/admin/")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def sets_cookies(request, response) -> bool:
+    """True if this response (or the session and CSRF middleware, on its way out) sets a cookie."""
+    session = getattr(request, "session", None)
+    return bool(
+        response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or (session is not None and session.modified)
+    )
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character anywhere in the path or the query string.
+
+    PostgreSQL text cannot hold NUL, so `/clusters/%00/` would reach the database and fail there
+    with a 500. Forms already refuse NUL; URL parts and hand-read parameters are caught here, once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest("Bad request: NUL character in the address.", content_type="text/plain")
+        return self.get_response(request)
+
+
+class PrimaryDatabaseMiddleware:
+    """Reads of the admin, of signed-in users and of unsafe requests go to the primary (db_router)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pin = request.method not in SAFE_METHODS or request.path.startswith("/admin/") or request.user.is_authenticated
+        with primary_pinned(pin):
+            return self.get_response(request)
+
+
+class PublicCacheMiddleware:
+    """Public pages: `Cache-Control: public` for anonymous reads, plus a server-side copy when enabled.
+
+    A signed-in user's successful write (every curation goes through the admin or a staff view) bumps
+    the public page version (arrow_site/cache.py), so no server-side copy outlives a curation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        public = is_public_read(request)
+        key = None
+        if public and request.method == "GET" and settings.PAGE_CACHE_SECONDS:
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"arrow:page:{public_pages_version()}:{digest}"
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type = cached
+                return self.public_headers(HttpResponse(content, content_type=content_type))
+
+        response = self.get_response(request)
+
+        if request.method not in SAFE_METHODS and response.status_code < 400 and request.user.is_authenticated:
+            public_pages_changed()
+        if not public or sets_cookies(request, response) or response.streaming or response.has_header("Cache-Control"):
+            return response
+        if response.status_code == 200:
+            if key:
+                cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+            return self.public_headers(response)
+        return response
+
+    @staticmethod
+    def public_headers(response):
+        if settings.PUBLIC_CACHE_SECONDS:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            # A visitor who signs in must not get the anonymous copy from the browser's cache.
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,0 +1,173 @@
+"""Reads for the charts: the data of authors/charts.py, fetched in a constant number of queries.
+
+Each `*_chart` function is the one-liner a view calls; the data functions under it are what the
+tests check against the database. Query counts are pinned in tests/test_charts.py.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+
+from django.db.models import Count
+
+from authors.charts import (
+    Chart,
+    ChartPaper,
+    CoauthorGraph,
+    GraphNode,
+    GraphTie,
+    TimelineRow,
+    YearCount,
+    coauthor_graph_svg,
+    papers_per_year_svg,
+    timeline_svg,
+)
+from authors.models import Author, NameCluster
+from papers.models import Authorship, Paper, Venue
+
+COAUTHOR_GRAPH_LIMIT = 12
+
+
+def _paper_url(pk: int, title: str) -> str:
+    # An unsaved instance reuses the model's URL and slug rules without loading the row again.
+    return Paper(pk=pk, title=title).get_absolute_url()
+
+
+def cluster_timeline(*, cluster: NameCluster, rows: Sequence[Author] | None = None) -> list[TimelineRow]:
+    """Each live author row of the cluster with its papers (each once). One query, two without `rows`.
+
+    A view that already holds the rows (the cluster page does) passes them in to save the query.
+    """
+    if rows is None:
+        rows = list(Author.objects.in_cluster(cluster))
+    if not rows:
+        return []
+    # values_list, not model instances: a large cluster has thousands of authorships.
+    found = (
+        Authorship.objects.filter(author_id__in=[row.pk for row in rows])
+        .order_by()
+        .values_list(
+            "author_id", "paper_id", "paper__title", "paper__year", "paper__venue__short_name", "paper__venue__kind"
+        )
+    )
+    papers: dict[int, dict[int, ChartPaper]] = defaultdict(dict)
+    for author_id, paper_id, title, year, venue, kind in found:
+        if paper_id not in papers[author_id]:
+            papers[author_id][paper_id] = ChartPaper(
+                pk=paper_id,
+                title=title,
+                year=year,
+                venue=venue or "",
+                kind=kind or Venue.Kind.OTHER,
+                url=_paper_url(paper_id, title),
+            )
+    return [
+        TimelineRow(
+            author_pk=row.pk,
+            label=row.full_name,
+            url=row.get_absolute_url(),
+            papers=tuple(sorted(papers[row.pk].values(), key=lambda p: (p.year or 0, p.pk))),
+        )
+        for row in rows
+    ]
+
+
+def cluster_timeline_chart(*, cluster: NameCluster, rows: Sequence[Author] | None = None) -> Chart:
+    return timeline_svg(
+        rows=cluster_timeline(cluster=cluster, rows=rows),
+        title=f"Papers by year for each author row named {cluster.name}",
+        id_prefix=f"timeline-{cluster.pk}",
+    )
+
+
+def author_papers_per_year(*, author: Author) -> list[YearCount]:
+    """Distinct papers of the row per year (None: no year), oldest first. One query."""
+    counts = Paper.objects.by_author(author.pk).order_by().values_list("year").annotate(n=Count("pk")).order_by("year")
+    result = [YearCount(year=year, count=n) for year, n in counts]
+    return sorted(result, key=lambda c: (c.year is None, c.year or 0))
+
+
+def author_papers_per_year_chart(*, author: Author) -> Chart:
+    return papers_per_year_svg(
+        counts=author_papers_per_year(author=author),
+        title=f"Papers per year by {author.full_name}",
+        id_prefix=f"per-year-{author.pk}",
+    )
+
+
+def author_coauthor_graph(
+    *,
+    author: Author,
+    limit: int = COAUTHOR_GRAPH_LIMIT,
+    paper_groups: Sequence[Collection[int]] = (),
+    group_labels: Sequence[str] = (),
+) -> CoauthorGraph:
+    """The row, its `limit` most frequent co-authors and the ties among them. Two queries (one when
+    the row has no co-authors).
+
+    Ties count the papers *of this row* that two co-authors share: the neighbourhood as this row
+    sees it, which is what shows two people hiding in one row (two knots with no chord between).
+    `paper_groups` (lists of this row's paper ids, e.g. a split suggestion) colour each co-author by
+    the group holding most of the papers they share with the row.
+    """
+    coauthors = list(Author.objects.coauthors_of(author, limit=limit))
+    # Who of them is on which of this row's papers: both the ties and the groups come from this.
+    on_papers: dict[int, set[int]] = defaultdict(set)
+    if coauthors:
+        found = (
+            Authorship.objects.filter(
+                author_id__in=[a.pk for a in coauthors],
+                paper_id__in=Authorship.objects.filter(author=author).values("paper_id"),
+            )
+            .order_by()
+            .values_list("paper_id", "author_id")
+            .distinct()
+        )
+        for paper_id, author_id in found:
+            on_papers[paper_id].add(author_id)
+
+    group_of_paper = {pk: i for i, pks in enumerate(paper_groups) for pk in pks}
+    votes: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    pair_weights: dict[tuple[int, int], int] = defaultdict(int)
+    for paper_id, author_ids in on_papers.items():
+        if paper_id in group_of_paper:
+            for author_id in author_ids:
+                votes[author_id][group_of_paper[paper_id]] += 1
+        ordered = sorted(author_ids)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                pair_weights[(a, b)] += 1
+
+    def group(pk: int) -> int | None:
+        # Most papers wins; a tie goes to the lower group number, so the result is stable.
+        return min(votes[pk].items(), key=lambda kv: (-kv[1], kv[0]))[0] if votes.get(pk) else None
+
+    if paper_groups and not group_labels:
+        group_labels = [f"Group {i + 1}" for i in range(len(paper_groups))]
+    nodes = {}
+    for a in coauthors:
+        g = group(a.pk)
+        label = group_labels[g] if g is not None and g < len(group_labels) else ""
+        nodes[a.pk] = GraphNode(
+            pk=a.pk, label=a.full_name, url=a.get_absolute_url(), weight=a.shared_papers, group=g, group_label=label
+        )
+    ties = tuple(
+        GraphTie(a=nodes[a], b=nodes[b], weight=w)
+        for (a, b), w in sorted(pair_weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    centre = GraphNode(pk=author.pk, label=author.full_name, url=author.get_absolute_url(), weight=author.paper_count)
+    return CoauthorGraph(centre=centre, nodes=tuple(nodes.values()), ties=ties, group_labels=tuple(group_labels))
+
+
+def author_coauthor_graph_chart(
+    *,
+    author: Author,
+    limit: int = COAUTHOR_GRAPH_LIMIT,
+    paper_groups: Sequence[Collection[int]] = (),
+    group_labels: Sequence[str] = (),
+) -> Chart:
+    graph = author_coauthor_graph(author=author, limit=limit, paper_groups=paper_groups, group_labels=group_labels)
+    return coauthor_graph_svg(
+        graph=graph,
+        title=f"Frequent co-authors of {author.full_name}",
+        id_prefix=f"coauthors-{author.pk}",
+    )

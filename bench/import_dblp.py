@@ -1,0 +1,112 @@
+"""Benchmark: importing a synthetic dblp dump on PostgreSQL against a bare parse-plus-COPY floor.
+
+    .venv/bin/python bench/import_dblp.py --papers 50000
+
+Generates the corpus with shared/tools/gen_corpus.py (unless --corpus is given), recreates the
+database `arrow_bench_import`, then times, each in its own process so peak RSS is its own:
+  floor    lxml iterparse (same DTD and entity settings as ours) + COPY of papers, author names and
+           authorships into three fresh unindexed tables; nothing else;
+  import   `manage.py import_papers` into the migrated, empty Arrow schema;
+  re-import the same command on the unchanged file (must be a fast no-op).
+Prints wall time and peak RSS of each and the import/floor ratio (goal: <= 3x, < 400 MB).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GEN_CORPUS = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+FLOOR = r"""
+import sys
+from lxml import etree
+import psycopg
+from papers.importers.dblp import DtdOnlyResolver, SHIPPED_DTD, RECORD_TAGS
+
+path, url = sys.argv[1], sys.argv[2]
+with psycopg.connect(url) as conn:
+    conn.execute("CREATE TABLE floor_paper (key text, title text, year int, venue text)")
+    conn.execute("CREATE TABLE floor_author (name text)")
+    conn.execute("CREATE TABLE floor_authorship (paper_key text, author_name text, position int)")
+    cur = conn.cursor()
+    with cur.copy("COPY floor_paper FROM STDIN") as papers, open(path, "rb") as fh:
+        authors, authorships = set(), []
+        events = etree.iterparse(fh, events=("end",), tag=RECORD_TAGS, load_dtd=True, resolve_entities=True,
+                                 no_network=True)
+        events.resolvers.add(DtdOnlyResolver(SHIPPED_DTD))
+        for _, elem in events:
+            if elem.tag != "www":
+                key = elem.get("key")
+                title = "".join(elem.findtext("title") or "")
+                year = elem.findtext("year")
+                papers.write_row((key, title, int(year) if year else None,
+                                  elem.findtext("booktitle") or elem.findtext("journal")))
+                for position, author in enumerate(elem.iterfind("author"), 1):
+                    authors.add(author.text)
+                    authorships.append((key, author.text, position))
+            elem.clear(keep_tail=True)
+            while elem.getprevious() is not None:
+                del elem.getparent()[0]
+    with cur.copy("COPY floor_author FROM STDIN") as copy:
+        for name in authors:
+            copy.write_row((name,))
+    with cur.copy("COPY floor_authorship FROM STDIN") as copy:
+        for row in authorships:
+            copy.write_row(row)
+"""
+
+
+def run(command: list[str], env: dict) -> tuple[float, float]:
+    """Run a process; return (seconds, peak RSS in MB) of that process alone."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    if status != 0:
+        sys.exit(f"failed ({status}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--papers", type=int, default=50_000)
+    parser.add_argument("--corpus", type=Path, help="an existing dblp XML file (default: generate one)")
+    parser.add_argument("--database", default="arrow_bench_import")
+    parser.add_argument("--batch-size", default="2000")
+    args = parser.parse_args()
+
+    corpus = args.corpus
+    if corpus is None:
+        corpus = Path(f"/tmp/arrow-bench-dblp-{args.papers}.xml")
+        if not corpus.exists():
+            with open(corpus, "wb") as out:
+                subprocess.run(
+                    [sys.executable, GEN_CORPUS, "--format", "dblp", "--papers", str(args.papers)],
+                    stdout=out,
+                    check=True,
+                )
+    url = f"{SERVER}/{args.database}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_DEBUG": "0"}
+    for sql in (f"DROP DATABASE IF EXISTS {args.database}", f"CREATE DATABASE {args.database}"):
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql], check=True)
+    run([sys.executable, "manage.py", "migrate", "-v", "0"], env)
+
+    floor = run([sys.executable, "-c", FLOOR, str(corpus), url], {**env, "PYTHONPATH": str(ROOT)})
+    command = [sys.executable, "manage.py", "import_papers", str(corpus), "-v", "0", "--batch-size", args.batch_size]
+    first = run(command, env)
+    again = run(command, env)
+
+    print(f"corpus: {corpus} ({corpus.stat().st_size / 1e6:.1f} MB)")
+    print(f"floor (lxml parse + COPY into 3 unindexed tables): {floor[0]:7.1f} s, peak RSS {floor[1]:6.0f} MB")
+    print(f"import_papers, empty database:                      {first[0]:7.1f} s, peak RSS {first[1]:6.0f} MB")
+    print(f"import_papers, same file again (no-op):             {again[0]:7.1f} s, peak RSS {again[1]:6.0f} MB")
+    print(f"import / floor: {first[0] / floor[0]:.2f}x (goal <= 3x)")
+
+
+if __name__ == "__main__":
+    main()

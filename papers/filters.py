@@ -1,0 +1,67 @@
+"""Query-string filters for paper lists. Every filter state is a plain GET URL that can be shared."""
+
+import django_filters
+from django import forms
+
+from papers.models import Paper
+
+MAX_ID = 2**63 - 1
+
+
+def numeric_text_input():
+    # Not <input type=number>: a shared URL with ?year=abc must re-render as valid HTML (a number
+    # input may not hold "abc"), and the error message says what is wrong instead.
+    return forms.TextInput(attrs={"inputmode": "numeric"})
+
+
+class YearFilter(django_filters.NumberFilter):
+    # Whole years only: the default DecimalField would accept 2024.5, and bounds keep the SQL sane.
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", numeric_text_input())
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 32767)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", numeric_text_input())
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class PaperFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=200)
+    year = YearFilter(label="Year")
+    year_min = YearFilter(field_name="year", lookup_expr="gte", label="From year")
+    year_max = YearFilter(field_name="year", lookup_expr="lte", label="To year")
+    venue = django_filters.CharFilter(field_name="venue__short_name", lookup_expr="iexact", max_length=200)
+    type = django_filters.ChoiceFilter(field_name="pub_type", choices=Paper.Type.choices, label="Type")
+    author = IdFilter(method="filter_author", label="Author row id")
+    o = django_filters.OrderingFilter(
+        fields=(("year", "year"), ("title", "title")),
+        field_labels={"year": "Year (oldest first)", "-year": "Year (newest first)", "title": "Title (A-Z)"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Paper
+        fields = ["q", "year", "year_min", "year_max", "venue", "type", "author"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_author(self, queryset, name, value):
+        return queryset.by_author(value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # OrderingFilter replaces the order; add pk so pages are stable among papers of one year.
+        if self.form.cleaned_data.get("o"):
+            queryset = queryset.order_by(*queryset.query.order_by, "-pk")
+        return queryset

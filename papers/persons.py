@@ -1,0 +1,109 @@
+"""Person records (dblp `www` homepages) into author rows: names, variant keys, ORCID, affiliation.
+
+Lives with the importer rather than in authors/services.py because only imports write it. Curator
+decisions win: a locked field is never overwritten, and an AuthorKey that exists is never re-pointed
+(a curator may have moved it; see docs/import-format.md, "Person records").
+"""
+
+from collections import defaultdict
+
+from authors.models import Author, AuthorKey
+from authors.names import cluster_key, split_homonym
+from authors.services import clusters_resolve
+from papers.bulk import bulk_insert
+from papers.importers.records import PersonRecord
+
+
+def _existing_keys(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(source, key) -> live author id for the keys that exist (a merge moves keys; tombstones are followed)."""
+    by_source = defaultdict(list)
+    for source, key in pairs:
+        by_source[source].append(key)
+    found = {}
+    for source, keys in by_source.items():
+        rows = AuthorKey.objects.filter(source=source, key__in=keys)
+        for key, author_id, merged_into_id in rows.values_list("key", "author_id", "author__merged_into_id"):
+            found[(source, key)] = merged_into_id or author_id
+    return found
+
+
+def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
+    """Create or fill the author row of each person record; return the ids of the rows touched."""
+    records = [r for r in records if not r.redirect]
+    if not records:
+        return set()
+    keys_of = {id(r): [r.key, *r.variants, *r.aliases] for r in records}
+    found = _existing_keys({(r.source, key) for r in records for key in keys_of[id(r)]})
+
+    # A person's row is the one its primary key resolves to, else one of its other keys', else new.
+    row_of: dict[int, int | None] = {}
+    missing: dict[tuple[str, str], PersonRecord] = {}
+    for r in records:
+        row_of[id(r)] = next((found[(r.source, k)] for k in keys_of[id(r)] if (r.source, k) in found), None)
+        if row_of[id(r)] is None:
+            missing.setdefault((r.source, r.key), r)
+    if missing:
+        clusters = clusters_resolve(names=[r.key for r in missing.values()])
+        new_rows = []
+        for r in missing.values():
+            name, number = split_homonym(r.key)
+            new_rows.append(Author(name=name, homonym_number=number, cluster=clusters[cluster_key(r.key)]))
+        bulk_insert(Author, new_rows)
+        created = {pair: row.pk for pair, row in zip(missing, new_rows, strict=True)}
+        for r in records:
+            row_of[id(r)] = row_of[id(r)] or created[(r.source, r.key)]
+
+    # Every name and homepage key of the person resolves to its row, unless that key already exists.
+    new_keys = {}
+    for r in records:
+        for key in keys_of[id(r)]:
+            if (r.source, key) not in found and key:
+                new_keys.setdefault((r.source, key[:500]), row_of[id(r)])
+    bulk_insert(AuthorKey, (AuthorKey(source=s, key=k, author_id=a) for (s, k), a in new_keys.items()))
+
+    authors = Author.objects.in_bulk(set(row_of.values()))
+    dirty = {}
+    for r in records:
+        author = authors[row_of[id(r)]]
+        if _fill(author, r):
+            dirty[author.pk] = author
+    Author.objects.bulk_update(list(dirty.values()), ["orcid", "affiliation", "name_variants"])
+    return set(row_of.values())
+
+
+def _fill(author: Author, record: PersonRecord) -> bool:
+    """Person records are the source's own profile: they set unlocked ORCID and affiliation."""
+    changed = False
+    for field in ("orcid", "affiliation"):
+        value = getattr(record, field)
+        if value and value != getattr(author, field) and field not in author.locked_fields:
+            setattr(author, field, value)
+            changed = True
+    if "name_variants" not in author.locked_fields:
+        variants = [v for v in [record.key, *record.variants] if v != author.full_name]
+        merged = list(dict.fromkeys([*author.name_variants, *variants]))
+        if merged != author.name_variants:
+            author.name_variants = merged
+            changed = True
+    return changed
+
+
+def author_person_aliases_add(*, records: list[PersonRecord]) -> int:
+    """Redirect records (dblp crossref persons): their aliases become keys of the target's row.
+
+    Applied after the whole file, since dblp may list the redirect before the person it points at.
+    Returns how many keys were added; an unknown target or an existing key is left alone.
+    """
+    records = [r for r in records if r.redirect]
+    wanted = {(r.source, r.key) for r in records} | {(r.source, a) for r in records for a in r.aliases}
+    found = _existing_keys(wanted)
+    new_keys = {}
+    for r in records:
+        target = found.get((r.source, r.key))
+        if target is None:
+            continue
+        for alias in r.aliases:
+            if (r.source, alias) not in found:
+                new_keys.setdefault((r.source, alias[:500]), target)
+    bulk_insert(AuthorKey, (AuthorKey(source=s, key=k, author_id=a) for (s, k), a in new_keys.items()))
+    return len(new_keys)

@@ -1,0 +1,105 @@
+"""Public pages carry cache headers; a server-side copy is dropped by any curation."""
+
+import itertools
+
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import TestCase, override_settings
+from django.urls import include, path
+
+from arrow_site.cache import public_pages_changed, public_pages_version
+
+calls = itertools.count()
+
+
+def page(request):
+    return HttpResponse(f"rendered {next(calls)}")
+
+
+def page_with_cookie(request):
+    response = HttpResponse("with cookie")
+    response.set_cookie("pref", "1")
+    return response
+
+
+def curate(request):
+    return HttpResponse("changed")
+
+
+urlpatterns = [
+    path("page/", page),
+    path("cookie/", page_with_cookie),
+    path("curate/", curate),
+    path("", include("arrow_site.urls")),
+]
+
+
+@override_settings(ROOT_URLCONF=__name__, PUBLIC_CACHE_SECONDS=300)
+class CacheHeaderTests(TestCase):
+    def test_anonymous_reads_are_public_for_five_minutes(self):
+        response = self.client.get("/page/")
+        self.assertEqual(response["Cache-Control"], "public, max-age=300")
+        self.assertIn("Cookie", response["Vary"])
+
+    def test_signed_in_users_get_no_public_copy(self):
+        self.client.force_login(User.objects.create_user("curator", is_staff=True))
+        self.assertNotIn("public", self.client.get("/page/").get("Cache-Control", ""))
+
+    def test_responses_that_set_cookies_are_not_public(self):
+        self.assertFalse(self.client.get("/cookie/").has_header("Cache-Control"))
+
+    def test_the_admin_is_never_cached(self):
+        response = self.client.get("/admin/login/")
+        self.assertNotIn("public", response["Cache-Control"])
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_the_health_check_is_never_cached(self):
+        self.assertNotIn("public", self.client.get("/healthz")["Cache-Control"])
+
+
+@override_settings(
+    ROOT_URLCONF=__name__,
+    PAGE_CACHE_SECONDS=60,
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}},
+)
+class PageCacheTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_it_serves_the_second_read_from_the_cache(self):
+        first = self.client.get("/page/?q=x").content
+        self.assertEqual(self.client.get("/page/?q=x").content, first)
+        self.assertNotEqual(self.client.get("/page/?q=y").content, first)
+
+    def test_a_curation_drops_every_cached_page(self):
+        first = self.client.get("/page/").content
+        with self.captureOnCommitCallbacks(execute=True):
+            public_pages_changed()
+        self.assertNotEqual(self.client.get("/page/").content, first)
+
+    def test_it_takes_effect_only_when_the_curation_commits(self):
+        version = public_pages_version()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            public_pages_changed()
+        self.assertEqual(public_pages_version(), version)
+        self.assertEqual(len(callbacks), 1)
+
+    def test_a_signed_in_users_write_drops_every_cached_page(self):
+        first = self.client.get("/page/").content
+        curator = self.client_class()
+        curator.force_login(User.objects.create_user("curator", is_staff=True))
+        with self.captureOnCommitCallbacks(execute=True):
+            curator.post("/curate/")
+        self.assertNotEqual(self.client.get("/page/").content, first)
+
+    def test_an_anonymous_post_does_not(self):
+        first = self.client.get("/page/").content
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post("/curate/")
+        self.assertEqual(self.client.get("/page/").content, first)
+
+    def test_a_lost_version_starts_again_above_every_old_one(self):
+        version = public_pages_version()
+        cache.clear()
+        self.assertGreater(public_pages_version(), version)

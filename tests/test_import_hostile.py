@@ -1,0 +1,119 @@
+"""Hostile or broken files are refused quickly, naming the place, with nothing written or read from outside."""
+
+import gzip
+import os
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import TestCase
+
+from authors.models import Author
+from papers.models import Paper, Venue
+from tests.conftest import ROOT, SHARED
+
+XCURATOR = SHARED / "data" / "real" / "dblp" / "xcurator_dblp_sample_2013.xml"
+RECORD = '<article key="a/1"><author>Ada Lovelace</author><title>T &eacute; {body}.</title><year>2020</year></article>'
+LAUGHS = "\n".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' if n else '<!ENTITY lol0 "lol">' for n in range(10))
+
+
+class HostileFileTests(TestCase):
+    def setUp(self):
+        self.tmp = Path(self.enterContext(TemporaryDirectory()))
+
+    def write(self, text: str, name: str = "dblp.xml") -> Path:
+        path = self.tmp / name
+        path.write_bytes(text.encode("iso-8859-1") if isinstance(text, str) else text)
+        return path
+
+    def assertRefused(self, path: Path, *expected: str, format: str | None = None) -> str:
+        out = StringIO()
+        started = time.monotonic()
+        with self.assertRaises(CommandError):
+            call_command("import_papers", str(path), stdout=out, stderr=out, **({"format": format} if format else {}))
+        self.assertLess(time.monotonic() - started, 10)
+        output = out.getvalue()
+        for text in expected:
+            self.assertIn(text, output)
+        self.assertIn("othing was imported from this file", output)
+        self.assertNotIn("Traceback", output)
+        self.assertEqual((Paper.objects.count(), Author.objects.count(), Venue.objects.count()), (0, 0, 0))
+        return output
+
+    def test_a_truncated_xml_file_is_refused_at_once(self):
+        data = XCURATOR.read_bytes()
+        self.assertRefused(self.write(data[: len(data) // 2]), "ends without closing <dblp>")
+
+    def test_a_truncated_gzip_file_is_refused(self):
+        data = gzip.compress(XCURATOR.read_bytes())
+        self.assertRefused(self.write(data[: len(data) // 2], "dblp.xml.gz"), "cannot be read to the end")
+
+    def test_xml_cut_inside_a_record_names_the_line(self):
+        text = '<?xml version="1.0"?>\n<dblp>\n<article key="a/1">\n<title>T</title>\n</dblp>\n'
+        self.assertRefused(self.write(text), "line 5, column", "not well-formed")
+
+    def test_a_binary_file_is_refused(self):
+        self.assertRefused(
+            self.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "x.xml"), "not a format Arrow imports"
+        )
+        self.assertRefused(self.write(b"<\x00\xff\xfe" * 100, "y.xml"), "line 1", format="dblp")
+
+    def test_wrong_types_name_the_line(self):
+        text = '<?xml version="1.0"?>\n<dblp>\n<article key="a/1">\n<title>T</title>\n<year>MMXX</year>\n'
+        text += "</article>\n</dblp>"
+        self.assertRefused(self.write(text), "line 5: <year> must be a year, not 'MMXX'")
+
+    def test_an_entity_bomb_is_refused_before_parsing(self):
+        text = f'<?xml version="1.0"?>\n<!DOCTYPE dblp [\n{LAUGHS}\n]>\n<dblp>{RECORD.format(body="&lol9;")}</dblp>\n'
+        self.assertRefused(self.write(text), "line 2, column 16: the DOCTYPE declares its own entities")
+
+    def test_an_external_entity_to_a_local_file_is_refused(self):
+        text = (
+            '<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd" [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+            f"<dblp>{RECORD.format(body='&xxe;')}</dblp>\n"
+        )
+        self.assertRefused(self.write(text), "the DOCTYPE declares its own entities")
+
+    def test_a_dtd_beside_the_file_may_not_read_other_files(self):
+        # Defence in depth: the resolver serves dblp.dtd only, whatever the DTD asks for.
+        self.write('<!ENTITY eacute "&#233;">\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n', "dblp.dtd")
+        text = f'<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>{RECORD.format(body="&xxe;")}</dblp>\n'
+        output = self.assertRefused(self.write(text), "refers to another file ('file:///etc/passwd')")
+        self.assertNotIn("root:", output)
+
+    def test_an_entity_bomb_in_the_dtd_beside_the_file_is_stopped_by_the_parser(self):
+        self.write(f'<!ENTITY eacute "&#233;">\n{LAUGHS}\n', "dblp.dtd")
+        text = (
+            f'<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>{RECORD.format(body="&lol9;")}</dblp>\n'
+        )
+        self.assertRefused(self.write(text), "entities expand too much")
+
+    def test_a_doctype_naming_another_dtd_is_refused(self):
+        text = f'<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "file:///etc/passwd">\n<dblp>{RECORD.format(body="")}</dblp>\n'
+        self.assertRefused(self.write(text), "refers to another file ('file:///etc/passwd')")
+
+    def test_the_command_exits_non_zero_without_a_traceback(self):
+        data = XCURATOR.read_bytes()
+        path = self.write(data[: len(data) // 3])
+        db = connection.settings_dict
+        url = ""
+        if connection.vendor == "postgresql":
+            url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "import_papers", str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("ends without closing <dblp>", result.stderr)
+        self.assertNotIn("Traceback", result.stderr + result.stdout)

@@ -1,0 +1,64 @@
+"""A killed import leaves the database exactly as it was, and running it again succeeds."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+from io import StringIO
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import TransactionTestCase
+
+from tests.conftest import ROOT, SHARED
+
+GEN_CORPUS = SHARED / "tools" / "gen_corpus.py"
+TABLES = ["papers_paper", "papers_papersource", "papers_authorship", "papers_venue", "authors_author",
+          "authors_authorkey", "authors_namecluster", "papers_importrun"]  # fmt: skip
+
+
+def snapshot() -> dict:
+    """Row count and a checksum of every row of the import's tables."""
+    state = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"SELECT t::text FROM {table} t ORDER BY id")  # noqa: S608 (fixed table names)
+            rows = [row[0] for row in cursor.fetchall()]
+            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return state
+
+
+@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "needs PostgreSQL: the subprocess "
+                     "must see the test database, which SQLite keeps in memory")  # fmt: skip
+class KilledImportTests(TransactionTestCase):
+    def test_a_killed_import_leaves_nothing_and_a_rerun_succeeds(self):
+        tmp = Path(self.enterContext(TemporaryDirectory()))
+        corpus = tmp / "dblp.xml"
+        with open(corpus, "wb") as out:
+            subprocess.run([sys.executable, GEN_CORPUS, "--format", "dblp", "--papers", "6000"], stdout=out, check=True)
+        call_command("import_papers", str(SHARED / "data" / "real" / "dblp" / "shenka123_dblp_excerpt.xml"),
+                     stdout=StringIO())  # fmt: skip
+        before = snapshot()
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        env = {**os.environ, "DJANGO_SECRET_KEY": "x" * 50, "DATABASE_URL": url}
+        command = [sys.executable, "manage.py", "import_papers", str(corpus), "--batch-size", "500", "-v", "2"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        # Kill it once it has written two batches (inside its transaction), long before the end.
+        first, second = process.stdout.readline(), process.stdout.readline()
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        self.assertIn("records written", first + second)
+        self.assertEqual(process.returncode, -signal.SIGKILL)
+        time.sleep(0.5)  # the server notices the closed connection and rolls back
+
+        self.assertEqual(snapshot(), before)
+
+        output = StringIO()
+        call_command("import_papers", str(corpus), stdout=output)
+        self.assertIn("6000 created, 0 updated, 0 unchanged, 0 refused", output.getvalue())
