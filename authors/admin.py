@@ -16,6 +16,7 @@ from arrow_site.paginators import EstimatedCountPaginator
 from authors.forms import MergeForm, SplitForm, UnlockFieldsForm
 from authors.models import Author, AuthorKey, CurationEvent
 from authors.names import cluster_key
+from authors.selectors import author_coauthor_graph_chart
 from authors.services import (
     author_merge,
     author_paper_groups,
@@ -262,6 +263,8 @@ class AuthorAdmin(CuratedModelAdmin):
             "opts": self.opts,
             "original": author,
             "groups": groups,
+            # The co-author graph coloured by the same groups, so the curator sees why they split.
+            "graph": author_coauthor_graph_chart(author=author, paper_groups=[[p.pk for p in g] for g in groups]),
             "selected": selected,
             "form": form,
             "media": self.media + form.media,

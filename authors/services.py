@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import cluster_key, cluster_slug_base, split_homonym
@@ -115,6 +116,8 @@ def _event(*, action: str, curator, summary: str, target: models.Model | None, d
         data=data,
     )
     event.authors.set(sorted(set(author_ids)))
+    # Every curation changes what public pages show; cached copies are dropped when this commits.
+    public_pages_changed()
     return event
 
 

@@ -6,6 +6,7 @@ from django.views.generic import ListView
 
 from authors.filters import ClusterPaperFilter
 from authors.models import Author, NameCluster
+from authors.selectors import author_coauthor_graph_chart, author_papers_per_year_chart, cluster_timeline_chart
 from papers.models import Paper
 from papers.views import FilteredListMixin, LenientPaginationMixin
 
@@ -35,7 +36,9 @@ class ClusterDetailView(FilteredListMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
+        # The timeline reuses the rows already loaded: one more query (their papers' years and venues).
+        timeline = cluster_timeline_chart(cluster=self.cluster, rows=self.rows)
+        return super().get_context_data(cluster=self.cluster, rows=self.rows, timeline=timeline, **kwargs)
 
 
 class AuthorDetailView(LenientPaginationMixin, ListView):
@@ -63,5 +66,7 @@ class AuthorDetailView(LenientPaginationMixin, ListView):
             author=self.author,
             coauthors=list(Author.objects.coauthors_of(self.author, limit=COAUTHOR_LIMIT)),
             history=list(self.author.curation_events.all()[:HISTORY_LIMIT]),
+            per_year=author_papers_per_year_chart(author=self.author),
+            coauthor_graph=author_coauthor_graph_chart(author=self.author),
             **kwargs,
         )

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, NameCluster
 from authors.names import accent_fold, cluster_key, split_homonym
@@ -113,6 +114,8 @@ def import_file(
             raise ImportRefused(summary)
         if summary.created + summary.updated + summary.persons and not dry_run:
             analyze_tables()
+            # Cached public pages show what this file changed; they are dropped when it commits.
+            public_pages_changed()
         ImportRun.objects.create(
             file_name=str(path), file_format=file_format, finished_at=timezone.now(), counts=summary.as_dict()
         )

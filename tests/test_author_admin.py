@@ -141,6 +141,14 @@ class SplitViewTests(TestCase):
         self.assertContains(response, "Carol Chen")
         self.assertContains(response, "admin-autocomplete")  # the existing-row chooser is an autocomplete
 
+    def test_the_split_page_draws_the_co_author_graph_coloured_by_group(self):
+        response = self.client.get(self.url)
+
+        svgs = [part.split("</svg>", 1)[0] for part in response.content.decode().split("<svg")[1:]]
+        svg = next(svg for svg in svgs if 'role="group"' in svg)  # the graph, not the admin's icons
+        self.assertIn(f'href="/authors/{Author.objects.get(name="Carol Chen").pk}/"', svg)
+        self.assertIn("Group 2", svg)  # the legend names the groups the split suggestion found
+
     def test_posting_moves_the_ticked_papers_to_a_new_row(self):
         response = self.client.post(self.url, {"papers": [self.p2.pk], "target": "new"})
 

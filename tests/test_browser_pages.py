@@ -100,3 +100,26 @@ class BrowserPageTests(StaticLiveServerTestCase):
         self.assertFalse(details.locator("p").is_visible())
         details.locator("summary").click()
         self.assertTrue(details.locator("p").is_visible())
+
+
+@pytest.mark.browser
+class ClusterTimelineScreenshotTests(BrowserPageTests):
+    """The cluster page's timeline as a reader sees it: drawn, one mark per paper, at phone and desktop widths."""
+
+    test_no_serious_or_critical_axe_violations = None
+    test_a_reader_searches_a_name_reaches_the_cluster_and_opens_a_paper = None
+
+    def test_the_cluster_timeline_is_drawn_with_one_mark_per_paper(self):
+        shots = os.environ.get("ARROW_CHART_SHOTS")
+        for width in (375, 1280):
+            page = self.new_page(viewport={"width": width, "height": 900})
+            response = page.goto(self.live_server_url + "/clusters/keivan-rezaei/")
+            self.assertEqual(response.status, 200)
+            timeline = page.locator("svg:has(.tl-mark)")
+            box = timeline.bounding_box()
+            self.assertGreater(box["width"], 200)
+            self.assertGreater(box["height"], 40)
+            self.assertEqual(page.locator(".tl-mark").count(), 9)  # 7 papers of one row, 2 of the other
+            self.assertEqual(page.locator(".tl-row").count(), 2)
+            png = timeline.screenshot(path=f"{shots}/cluster-timeline-{width}.png" if shots else None)
+            self.assertGreater(len(png), 1000)  # a real picture, not an empty box

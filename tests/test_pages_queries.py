@@ -26,22 +26,23 @@ class QueryCountTests(TestCase):
         return response
 
     def test_the_cluster_page(self):
-        # Expect 6 queries: the cluster, its author rows, the (year, venue, type) facets for the
-        # filter choices, the paginator's count, the page of papers with venues, their authorships
-        # with author rows. Filtering changes none of them.
+        # Expect 7 queries: the cluster, its author rows, the (year, venue, type) facets for the
+        # filter choices, the timeline's (row, paper, year, venue kind) marks, the paginator's count,
+        # the page of papers with venues, their authorships with author rows. Filtering changes none.
         for label, cluster in self.clusters.items():
             with self.subTest(label):
-                self.assert_queries(6, cluster.get_absolute_url())
+                self.assert_queries(7, cluster.get_absolute_url())
                 row = Author.objects.filter(cluster=cluster).first()
-                self.assert_queries(6, cluster.get_absolute_url(), {"author": row.pk, "page": 2})
+                self.assert_queries(7, cluster.get_absolute_url(), {"author": row.pk, "page": 2})
 
     def test_the_author_page(self):
-        # Expect 6 queries: the row with its cluster, the count and page of its papers, their
-        # authorships, the top co-authors (one grouped query), the curation history.
+        # Expect 9 queries: the row with its cluster, the count and page of its papers, their
+        # authorships, the top co-authors (one grouped query), the curation history, the per-year
+        # counts for the bar chart, and the co-author graph's nodes and ties (two queries).
         for label, cluster in self.clusters.items():
             with self.subTest(label):
                 row = Author.objects.filter(cluster=cluster).order_by("-paper_count").first()
-                self.assert_queries(6, row.get_absolute_url())
+                self.assert_queries(9, row.get_absolute_url())
 
     def test_the_paper_page(self):
         # Expect 3 queries: the paper with its venue, its authorships with rows, its provenance.

@@ -49,7 +49,8 @@ class ClusterPageTests(SamplePageTestCase):
         names = ["Arman Zarei", "Samyadeep Basu", "Keivan Rezaei", "Zihao Lin", "Sayan Nag", "Soheil Feizi"]
         for authorship in self.paper.authorships.select_related("author"):
             self.assertIn(f'href="/authors/{authorship.author_id}/"', html)
-        positions = [html.index(f">{name}</a>", html.index("Localizing Knowledge")) for name in names]
+        start = html.index("Localizing Knowledge", html.index('id="papers-heading"'))  # after the timeline
+        positions = [html.index(f">{name}</a>", start) for name in names]
         self.assertEqual(positions, sorted(positions))
         for row in self.rows:
             self.assertContains(response, f"Keivan Rezaei (row #{row.pk})")
