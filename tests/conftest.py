@@ -10,3 +10,21 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
+
+
+def run_manage_subprocess(*args: str):
+    """Run `manage.py ARGS` in a child process against the test database, as a user would."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = ""
+    if connection.vendor == "postgresql":
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )

@@ -1,21 +1,17 @@
 """Hostile or broken files are refused quickly, naming the place, with nothing written or read from outside."""
 
 import gzip
-import os
-import subprocess
-import sys
 import time
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import TestCase
 
 from authors.models import Author
 from papers.models import Paper, Venue
-from tests.conftest import ROOT, SHARED
+from tests.conftest import SHARED, run_manage_subprocess
 
 XCURATOR = SHARED / "data" / "real" / "dblp" / "xcurator_dblp_sample_2013.xml"
 RECORD = '<article key="a/1"><author>Ada Lovelace</author><title>T &eacute; {body}.</title><year>2020</year></article>'
@@ -100,19 +96,7 @@ class HostileFileTests(TestCase):
     def test_the_command_exits_non_zero_without_a_traceback(self):
         data = XCURATOR.read_bytes()
         path = self.write(data[: len(data) // 3])
-        db = connection.settings_dict
-        url = ""
-        if connection.vendor == "postgresql":
-            url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
-        result = subprocess.run(
-            [sys.executable, "manage.py", "import_papers", str(path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_manage_subprocess("import_papers", str(path))
 
         self.assertEqual(result.returncode, 1)
         self.assertIn("ends without closing <dblp>", result.stderr)

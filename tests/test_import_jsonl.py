@@ -1,20 +1,16 @@
 """The JSON Lines import rules of the foundation issue, on whichever database DATABASE_URL names."""
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import TestCase
 
 from authors.models import Author, AuthorKey, NameCluster
 from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import SAMPLE, run_manage_subprocess
 
 
 def run_import(*args, **options) -> str:
@@ -262,20 +258,7 @@ class BadInputTests(JsonlFileTestCase):
 
     def test_the_command_exits_non_zero_without_a_traceback(self):
         path = self.write([self.record(1), "{broken"])
-        db = connection.settings_dict
-        if connection.vendor == "postgresql":
-            url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        else:
-            url = ""
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
-        result = subprocess.run(
-            [sys.executable, "manage.py", "import_papers", str(path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_manage_subprocess("import_papers", str(path))
 
         self.assertEqual(result.returncode, 1)
         self.assertIn("line 2: not valid JSON", result.stderr)
