@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from arrow_site.health import healthz
+from papers.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("papers.urls")),
     path("", include("authors.urls")),
 ]

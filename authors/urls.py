@@ -1,9 +1,14 @@
 from django.urls import path
 
 from authors import views
+from papers import export_views
 
 app_name = "authors"
 urlpatterns = [
     path("clusters/<str:slug>/", views.ClusterDetailView.as_view(), name="cluster"),
     path("authors/<int:pk>/", views.AuthorDetailView.as_view(), name="detail"),
+    path("clusters/<str:slug>/export.<str:fmt>", export_views.cluster_export, name="cluster-export"),
+    path("clusters/<str:slug>/feed.atom", export_views.ClusterFeed(), name="cluster-feed"),
+    path("authors/<int:pk>/export.<str:fmt>", export_views.author_export, name="export"),
+    path("authors/<int:pk>/feed.atom", export_views.AuthorFeed(), name="feed"),
 ]

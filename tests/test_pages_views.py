@@ -374,6 +374,8 @@ class VenueAndHomeAndSearchTests(SamplePageTestCase):
         urls = ["/", "/papers/", "/clusters/keivan-rezaei/", self.paper.get_absolute_url()]
         for url in urls:
             html = self.client.get(url).content.decode()
+            # JSON-LD data blocks are allowed: browsers never execute them (tests/test_metadata.py).
+            html = html.replace('<script type="application/ld+json">', "")
             self.assertNotIn("<script", html, url)
             self.assertNotIn("<style", html, url)
             self.assertNotIn("style=", html, url)

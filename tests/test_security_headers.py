@@ -24,7 +24,8 @@ urlpatterns = [
     path("", include("arrow_site.urls")),
 ]
 
-INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", re.IGNORECASE)
+# JSON-LD blocks are data the browser never executes, so the CSP does not apply to them.
+INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>\s*\S", re.IGNORECASE)
 INLINE_STYLE_RE = re.compile(r"<style\b|\sstyle=\"", re.IGNORECASE)
 
 
