@@ -1,10 +1,12 @@
 """Author rows, their source keys, the name clusters that group them, and the curation log."""
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connections, models
 from django.urls import reverse
 
-from authors.names import cluster_key, split_homonym
+from authors.names import accent_fold, split_homonym
 
 
 class NameClusterQuerySet(models.QuerySet):
@@ -12,11 +14,26 @@ class NameClusterQuerySet(models.QuerySet):
         return self.filter(paper_count__gt=0)
 
     def search(self, q: str):
-        """Clusters whose key contains the query, folded the way keys are: the simple search.
+        """Clusters whose name matches the query, ignoring case and accents, best match first.
 
-        Kept as one method so the real search (full text, trigram, accents) can replace it alone.
+        PostgreSQL: typo-tolerant through pg_trgm. `search_name %> q` is the indexable form of
+        word_similarity(q, search_name) >= 0.6, so the GIN trigram index answers it (used as an
+        expression: django.contrib.postgres is not an installed app, so its field lookups are not
+        registered). The substring test catches short prefixes ("lah") with too few trigrams to be
+        similar; the same index serves that LIKE. SQLite: the substring test alone.
         """
-        return self.with_papers().filter(key__contains=cluster_key(q)).order_by("-paper_count", "key")
+        folded = accent_fold(q).strip()
+        qs = self.with_papers()
+        if not folded:
+            return qs.none()
+        match = models.Q(search_name__contains=folded)
+        if connections[self.db].vendor != "postgresql":
+            return qs.filter(match).order_by("-paper_count", "key")
+        return (
+            qs.filter(match | models.Q(TrigramWordSimilar(models.F("search_name"), folded)))
+            .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
+            .order_by("-similarity", "-paper_count", "key")
+        )
 
 
 class NameCluster(models.Model):
@@ -31,6 +48,8 @@ class NameCluster(models.Model):
     name = models.CharField(max_length=300, help_text="Display form: the name of the first row seen.")
     # Stable: assigned once on creation and never changed, so shared links keep working.
     slug = models.SlugField(max_length=320, unique=True, allow_unicode=True)
+    # accent_fold(name): what search matches (and, on PostgreSQL, what the trigram index covers).
+    search_name = models.CharField(max_length=300, blank=True, editable=False)
     paper_count = models.PositiveIntegerField(default=0)
     author_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,6 +62,11 @@ class NameCluster(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # bulk_create (clusters_resolve) sets it itself; this covers clusters made one at a time.
+        self.search_name = accent_fold(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("authors:cluster", kwargs={"slug": self.slug})

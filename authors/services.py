@@ -14,7 +14,7 @@ from django.utils import timezone
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
-from authors.names import cluster_key, cluster_slug_base, split_homonym
+from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
 from papers.models import Authorship, Paper
 
 # Keeps `pk IN (...)` lists well under SQLite's variable limit and PostgreSQL's planner sweet spot.
@@ -37,7 +37,10 @@ def clusters_resolve(*, names: Iterable[str]) -> dict[str, NameCluster]:
     if not missing:
         return found
     slugs = unique_slugs(NameCluster, {key: cluster_slug_base(wanted[key]) for key in missing})
-    new = [NameCluster(key=key, name=split_homonym(wanted[key])[0], slug=slugs[key]) for key in missing]
+    new = []
+    for key in missing:
+        name = split_homonym(wanted[key])[0]
+        new.append(NameCluster(key=key, name=name, slug=slugs[key], search_name=accent_fold(name)))
     for cluster in NameCluster.objects.bulk_create(new):
         found[cluster.key] = cluster
     return found

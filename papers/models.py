@@ -1,6 +1,8 @@
 """Venues, papers, authorships (paper <-> author row, in order) and where each paper came from."""
 
-from django.db import models
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -58,9 +60,59 @@ class PaperQuerySet(models.QuerySet):
             )
         )
 
+    def _is_postgresql(self) -> bool:
+        return connections[self.db].vendor == "postgresql"
+
     def search(self, q: str):
-        """Papers whose title contains the query: the simple search, easy to swap for full text."""
-        return self.filter(title__icontains=q)
+        """Papers matching the query; no ordering, so a list can keep its own.
+
+        PostgreSQL: full text in websearch syntax ("a phrase", -word, or) against the generated
+        `search_vector` column (GIN-indexed, migration 0002). SQLite: the title contains the query.
+        """
+        if not self._is_postgresql():
+            return self.filter(title__icontains=q)
+        return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
+
+    def ranked_search(self, q: str):
+        """`search` best match first, with `headline`: the abstract's matching words between
+        HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
+
+        Title words weigh A and abstract words D, so a title match outranks an abstract match.
+        SQLite has no ranking: newest first, no headline.
+        """
+        if not self._is_postgresql():
+            return self.search(q).annotate(headline=models.Value("")).newest_first()
+        query = _websearch(q)
+        return (
+            self.search(q)
+            .annotate(
+                rank=SearchRank(SEARCH_VECTOR, query),
+                headline=SearchHeadline(
+                    "abstract",
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=40,
+                    min_words=15,
+                ),
+            )
+            .order_by("-rank", "-pk")
+        )
+
+
+# The text search configuration of the generated column (papers/migrations/0002): queries must use
+# the same one, or stemmed words would not match.
+SEARCH_CONFIG = "english"
+# The column is PostgreSQL-only, so it is not a model field; the search reads it by name.
+SEARCH_VECTOR = RawSQL('"papers_paper"."search_vector"', [], output_field=SearchVectorField())
+# Control characters cannot be typed into a search box and do not occur in titles or abstracts.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
+
+
+def _websearch(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
 
 
 class Paper(models.Model):

@@ -5,6 +5,7 @@ Every page runs a fixed number of queries whatever it shows (tests/test_pages_qu
 """
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from authors.models import Author, NameCluster
 from papers.filters import PaperFilter
+from papers.highlight import highlight_html
 from papers.models import Paper, Venue
 
 PAGE_SIZE = 50
@@ -107,15 +109,24 @@ class VenueDetailView(LenientPaginationMixin, ListView):
         return super().get_context_data(venue=self.venue, **kwargs)
 
 
+MAX_QUERY_LENGTH = 200
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
+    # No max_length: a longer query is cut (clean_q), not refused. NUL bytes stay a 400 (CharField's
+    # validator), like everywhere else on the site.
+    q = forms.CharField(label="Search", required=False, strip=True)
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
 
 
 class SearchView(TemplateView):
-    """The simple search: clusters by name, papers by title, the first few of each.
+    """One box: author name clusters first, then papers by relevance with a highlighted snippet.
 
-    The matching lives in `NameCluster.objects.search` and `Paper.objects.search`, so a stronger
-    search replaces those two methods and leaves this view alone.
+    The matching lives in `NameCluster.objects.search` and `Paper.objects.ranked_search`; the paper
+    list's year/venue/type filters narrow the paper results. Queries per page: clusters, paper
+    count, papers, their authorships.
     """
 
     template_name = "papers/search.html"
@@ -127,10 +138,26 @@ class SearchView(TemplateView):
             return self.render_to_response(context, status=400)
         q = form.cleaned_data["q"]
         if q:
+            papers = self.filter_papers(Paper.objects.ranked_search(q).for_listing())
+            page = Paginator(papers, SEARCH_LIMIT).get_page(request.GET.get("page"))
+            for paper in page.object_list:
+                paper.snippet = highlight_html(paper.headline)
             context.update(
                 q=q,
                 clusters=list(NameCluster.objects.search(q)[:SEARCH_LIMIT]),
-                papers=list(Paper.objects.search(q).for_listing().newest_first()[:SEARCH_LIMIT]),
+                papers=page.object_list,
+                page_obj=page,
+                is_paginated=page.has_other_pages(),
                 limit=SEARCH_LIMIT,
             )
         return self.render_to_response(context)
+
+    def filter_papers(self, papers):
+        """Apply the paper list's year/venue/type filters; invalid values are ignored, not an error."""
+        data = self.request.GET.copy()
+        for name in ("q", "o", "author", "page"):
+            data.pop(name, None)
+        if not data:
+            return papers
+        filterset = PaperFilter(data, queryset=papers)
+        return filterset.qs if filterset.is_valid() else papers

@@ -1,0 +1,191 @@
+"""Search: names without accents and with typos, papers ranked by full text, any query safe.
+
+PostgreSQL-only behaviour (ranking, websearch syntax, trigram tolerance) is skipped on SQLite, where
+the same page runs the simple substring search.
+"""
+
+import unittest
+
+from django.db import connection
+from django.test import TestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from authors.models import NameCluster
+from papers.highlight import highlight_html
+from papers.models import HIGHLIGHT_START, HIGHLIGHT_STOP, Paper
+from tests.factories import make_author, make_paper, make_venue
+
+postgresql_only = unittest.skipUnless(connection.vendor == "postgresql", "full text and pg_trgm need PostgreSQL")
+
+
+class SearchTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.lahaie = make_author("Sébastien Lahaie")
+        cls.rezaei = make_author("Keivan Rezaei")
+        cls.venue = make_venue(short_name="ICML", slug="icml")
+        cls.title_match = make_paper(
+            [cls.lahaie], title="Combinatorial auctions with budgets", abstract="We study markets.", year=2019
+        )
+        cls.abstract_match = make_paper(
+            [cls.rezaei],
+            title="Robust classifiers",
+            abstract="Unlike auctions, certified robustness needs smoothing.",
+            year=2024,
+            venue=cls.venue,
+        )
+        cls.phrase = make_paper([cls.rezaei], title="Localizing knowledge in diffusion transformers", year=2023)
+        cls.scrambled = make_paper([cls.rezaei], title="Transformers for diffusion of knowledge", year=2022)
+
+    def search(self, q, **params):
+        response = self.client.get("/search/", {"q": q, **params})
+        self.assertEqual(response.status_code, 200, q)
+        return response
+
+
+class NameSearchTests(SearchTestCase):
+    def test_it_finds_a_name_by_part_of_it_ignoring_case(self):
+        clusters = self.search("REZAEI").context["clusters"]
+        self.assertEqual([c.name for c in clusters], ["Keivan Rezaei"])
+
+    def test_it_finds_an_accented_name_typed_without_accents(self):
+        clusters = self.search("Sebastien Lahaie").context["clusters"]
+        self.assertEqual([c.name for c in clusters], ["Sébastien Lahaie"])
+
+    def test_it_fills_search_name_when_a_cluster_is_created(self):
+        self.assertEqual(NameCluster.objects.get(pk=self.lahaie.cluster_id).search_name, "sebastien lahaie")
+
+    @postgresql_only
+    def test_it_tolerates_a_typo_in_a_name(self):
+        clusters = self.search("Keivan Rezai").context["clusters"]
+        self.assertEqual([c.name for c in clusters], ["Keivan Rezaei"])
+
+    @postgresql_only
+    def test_it_tolerates_a_typo_without_accents(self):
+        clusters = self.search("sebastian lahaie").context["clusters"]
+        self.assertEqual([c.name for c in clusters], ["Sébastien Lahaie"])
+
+
+class PaperSearchTests(SearchTestCase):
+    def test_it_finds_papers_by_title_words(self):
+        papers = self.search("diffusion transformers").context["papers"]
+        self.assertIn(self.phrase, papers)
+
+    def test_filters_of_the_paper_list_narrow_the_papers(self):
+        papers = self.search("Robust", year="2024", venue="ICML", type="conference-paper").context["papers"]
+        self.assertEqual(list(papers), [self.abstract_match])
+        self.assertEqual(list(self.search("Robust", year="2001").context["papers"]), [])
+
+    def test_invalid_filters_are_ignored(self):
+        self.assertIn(self.abstract_match, self.search("Robust", year="abc").context["papers"])
+
+    def test_nothing_found_says_what_to_try(self):
+        response = self.search("zzzqqqxxx")
+        self.assertContains(response, "No author name is close to")
+        self.assertContains(response, "No paper matches")
+
+    @postgresql_only
+    def test_a_title_match_outranks_an_abstract_match(self):
+        papers = list(self.search("auctions").context["papers"])
+        self.assertEqual(papers, [self.title_match, self.abstract_match])
+
+    @postgresql_only
+    def test_stemming_matches_other_word_forms(self):
+        self.assertIn(self.title_match, self.search("auction").context["papers"])
+
+    @postgresql_only
+    def test_a_quoted_phrase_needs_the_words_in_order(self):
+        papers = list(self.search('"diffusion transformers"').context["papers"])
+        self.assertEqual(papers, [self.phrase])
+        self.assertCountEqual(self.search("diffusion transformers").context["papers"], [self.phrase, self.scrambled])
+
+    @postgresql_only
+    def test_a_minus_word_excludes_papers(self):
+        papers = list(self.search("transformers -localizing").context["papers"])
+        self.assertEqual(papers, [self.scrambled])
+
+    @postgresql_only
+    def test_or_matches_either_word(self):
+        self.assertCountEqual(
+            self.search("budgets or smoothing").context["papers"], [self.title_match, self.abstract_match]
+        )
+
+    @postgresql_only
+    def test_the_abstract_snippet_highlights_the_matching_words(self):
+        response = self.search("smoothing")
+        self.assertContains(response, "<mark>smoothing</mark>")
+
+    def test_a_very_long_query_is_cut_not_refused(self):
+        response = self.search("robust " + "x" * 500)
+        self.assertEqual(len(response.context["q"]), 200)
+
+
+class HighlightTests(unittest.TestCase):
+    def test_it_escapes_the_text_and_marks_only_the_markers(self):
+        html = highlight_html(f"<b>{HIGHLIGHT_START}a&b{HIGHLIGHT_STOP}</b> {HIGHLIGHT_START}")
+        self.assertEqual(html, "&lt;b&gt;<mark>a&amp;b</mark>&lt;/b&gt; ")
+
+
+class SearchQueryCountTests(SearchTestCase):
+    def test_the_search_page_runs_a_constant_number_of_queries(self):
+        # Clusters, paper count, papers, their authorships: the same for one result or many.
+        for q in ["auctions", "transformers", "robust"]:
+            with self.subTest(q=q), self.assertNumQueries(4):
+                self.search(q)
+        # No paper at all: the paginator skips fetching an empty page and its authorships.
+        with self.assertNumQueries(2):
+            self.search("zzzqqqxxx")
+
+    def test_a_page_of_results_beyond_the_first(self):
+        for n in range(25):
+            make_paper([self.rezaei], title=f"Robust thing {n}")
+        response = self.search("robust", page="2")
+        self.assertEqual(response.context["page_obj"].number, 2)
+        self.assertTrue(response.context["papers"])
+
+
+HOSTILE = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "'",
+            '"',
+            '"unclosed',
+            "-",
+            "--",
+            "!",
+            "&|!",
+            "a & b | !c",
+            "or or or",
+            '-""',
+            "'; DROP TABLE papers_paper; --",
+            "' OR 1=1 --",
+            "%_\\",
+            ":*",
+            "(((",
+            "é" * 300,
+            "\u0301\u0301",
+        ]
+    ),
+)
+
+
+class ArbitraryQueryTests(HypothesisTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        author = make_author("Sébastien Lahaie")
+        make_paper([author], title="Combinatorial auctions", abstract="Markets and bids.")
+
+    @settings(max_examples=80, deadline=None)
+    @given(HOSTILE)
+    def test_any_query_string_never_fails(self, q):
+        response = self.client.get("/search/", {"q": q})
+        # NUL bytes are refused with a 400 like everywhere on the site; everything else is a page.
+        self.assertEqual(response.status_code, 400 if "\x00" in q else 200, repr(q))
+
+    def test_the_search_models_accept_any_query_directly(self):
+        for q in ["", " ", "-", '"', "!!", "\u0301"]:
+            list(Paper.objects.ranked_search(q))
+            list(NameCluster.objects.search(q))
