@@ -3,10 +3,11 @@
     python bench/pages.py --prepare        # once: create the database, import the synthetic corpus
     python bench/pages.py                  # measure (prints a Markdown table for docs/benchmarks.md)
 
-The corpus comes from shared/tools/gen_corpus.py (same --seed, same corpus) plus the sample file, and
-is imported with `manage.py import_papers`. The server is gunicorn with our gunicorn.conf.py (sync
-workers, 2 x cores + 1), DEBUG off, no page cache, so every request renders from the database. The
-load comes from `wrk` (Debian package) on the same machine, against 127.0.0.1 only, for a fixed time.
+The corpus comes from shared/tools/gen_corpus.py (same --seed, same corpus; run through
+bench/corpus.py) plus the sample file, and is imported with `manage.py import_papers`. The server
+is gunicorn with our gunicorn.conf.py (sync workers, 2 x cores + 1), DEBUG off, no page cache, so
+every request renders from the database. The load comes from `wrk` (Debian package) on the same
+machine, against 127.0.0.1 only, for a fixed time.
 """
 
 import argparse
@@ -24,7 +25,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN_CORPUS = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+# gen_corpus.py's corpus, written in linear time (bench/corpus.py says why).
+GEN_CORPUS = ROOT / "bench" / "corpus.py"
 OUT = ROOT / "bench" / "out"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 

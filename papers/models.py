@@ -6,6 +6,8 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
 
+from authors.names import accent_fold
+
 
 class Venue(models.Model):
     class Kind(models.TextChoices):
@@ -67,17 +69,19 @@ class PaperQuerySet(models.QuerySet):
         """Papers matching the query; no ordering, so a list can keep its own.
 
         PostgreSQL: full text in websearch syntax ("a phrase", -word, or) against the generated
-        `search_vector` column (GIN-indexed, migration 0002). SQLite: the title contains the query.
+        `search_vector` column (GIN-indexed, migration 0002): title, authors' names, venue and
+        abstract. SQLite: the title or an author's printed name contains the query.
         """
         if not self._is_postgresql():
-            return self.filter(title__icontains=q)
+            names = Authorship.objects.filter(printed_name__icontains=q).values("paper_id")
+            return self.filter(models.Q(title__icontains=q) | models.Q(pk__in=names))
         return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
 
     def ranked_search(self, q: str):
         """`search` best match first, with `headline`: the abstract's matching words between
         HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
 
-        Title words weigh A and abstract words D, so a title match outranks an abstract match.
+        Title words weigh A, authors B, venue C and abstract D, so a title match outranks the rest.
         SQLite has no ranking: newest first, no headline.
         """
         if not self._is_postgresql():
@@ -112,7 +116,13 @@ HIGHLIGHT_STOP = "\x03"
 
 
 def _websearch(q: str) -> SearchQuery:
-    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    """The query as typed, or its accent-folded form: authors' names are indexed without accents
+    (migration 0002), so "Sebastien" finds "Sébastien" and "Sébastien" still finds accented titles."""
+    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    folded = accent_fold(q)
+    if folded == q.casefold():
+        return query
+    return query | SearchQuery(folded, search_type="websearch", config=SEARCH_CONFIG)
 
 
 class Paper(models.Model):

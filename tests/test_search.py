@@ -122,6 +122,68 @@ class PaperSearchTests(SearchTestCase):
         self.assertEqual(len(response.context["q"]), 200)
 
 
+@postgresql_only
+class SearchTextTests(SearchTestCase):
+    """Authors' names and the venue are searchable, and the triggers keep that text current."""
+
+    def search_text(self, paper):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_authors, search_venue FROM papers_paper WHERE id = %s", [paper.pk])
+            return cursor.fetchone()
+
+    def test_it_finds_papers_by_an_authors_name(self):
+        papers = self.search("Rezaei").context["papers"]
+        self.assertCountEqual(papers, [self.abstract_match, self.phrase, self.scrambled])
+
+    def test_an_authors_name_typed_without_accents_finds_the_paper(self):
+        self.assertEqual(list(self.search("sebastien lahaie").context["papers"]), [self.title_match])
+
+    def test_it_finds_papers_by_venue(self):
+        self.assertEqual(list(self.search("ICML").context["papers"]), [self.abstract_match])
+
+    def test_a_title_match_outranks_an_author_match(self):
+        smith = make_author("Ada Transformers")
+        by_name = make_paper([smith], title="Sorting networks", year=2030)
+        papers = list(self.search("transformers").context["papers"])
+        self.assertEqual(papers[-1], by_name)
+
+    def test_the_names_follow_authorship_edits(self):
+        paper = self.phrase
+        self.assertEqual(self.search_text(paper)[0], "Keivan Rezaei")
+        paper.authorships.create(author=self.lahaie, position=2, printed_name="S. Lahaie")
+        self.assertEqual(self.search_text(paper)[0], "Keivan Rezaei S. Lahaie")
+        paper.authorships.filter(position=1).update(printed_name="K. Rezaei")
+        self.assertEqual(self.search_text(paper)[0], "K. Rezaei S. Lahaie")
+        paper.authorships.filter(position=1).delete()
+        self.assertEqual(self.search_text(paper)[0], "S. Lahaie")
+
+    def test_the_venue_follows_the_paper_and_the_venue(self):
+        paper = self.abstract_match
+        self.assertEqual(self.search_text(paper)[1], "ICML")
+        self.venue.full_name = "International Conference on Machine Learning"
+        self.venue.save()
+        self.assertEqual(self.search_text(paper)[1], "ICML International Conference on Machine Learning")
+        paper.venue = make_venue(short_name="COLT", slug="colt")
+        paper.save()
+        self.assertEqual(self.search_text(paper)[1], "COLT")
+        paper.venue = None
+        paper.save()
+        self.assertEqual(self.search_text(paper)[1], "")
+
+    def test_a_writer_that_fills_the_venue_text_itself_is_trusted(self):
+        # The importer may pre-fill the column in its bulk INSERT; the trigger then stays out of the way.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO papers_paper (title, abstract, venue_id, pub_type, doi, url, dblp_key, openalex_id,"
+                " arxiv_id, title_key, primary_source, locked_fields, created_at, updated_at, search_venue)"
+                " VALUES ('t', '', %s, 'other', '', '', '', '', '', '', '', '[]', now(), now(), 'pre-filled')"
+                " RETURNING id",
+                [self.venue.pk],
+            )
+            paper = Paper.objects.get(pk=cursor.fetchone()[0])
+        self.assertEqual(self.search_text(paper)[1], "pre-filled")
+
+
 class HighlightTests(unittest.TestCase):
     def test_it_escapes_the_text_and_marks_only_the_markers(self):
         html = highlight_html(f"<b>{HIGHLIGHT_START}a&b{HIGHLIGHT_STOP}</b> {HIGHLIGHT_START}")

@@ -1,0 +1,150 @@
+"""Search latency on PostgreSQL: median and 95th percentile of the whole /search/ page, and its plans.
+
+    python bench/search.py --papers 50000 --prepare      # once: create arrow_bench_search_50000, import
+    python bench/search.py --papers 50000                # measure: prints Markdown for docs/benchmarks.md
+    python bench/search.py --papers 1000000 --prepare    # the same at 1,000,000 papers (long import)
+
+The database holds shared/tools/gen_corpus.py's synthetic corpus (through bench/corpus.py) plus the
+sample file. Each query is requested `--repeat` times through Django's test client in this process
+(view, SQL and template; no network, no page cache), after one warm-up request; the plans are
+`EXPLAIN (ANALYZE, BUFFERS)` of the page's paper and count queries as Django sends them, and the
+script fails if any plan reads the papers table with a sequential scan.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = [
+    ("broad word", "learning"),
+    ("broad word", "model"),
+    ("two broad words", "graph neural"),
+    ("phrase", '"diffusion transformer"'),
+    ("exclusion", "bandit -regret"),
+    ("or", "auction or privacy"),
+    ("rare word", "unlearning localization interpretability"),
+    ("no match", "zebrafish"),
+    ("name", "Keivan Rezaei"),
+    ("name without accents", "Sebastien Lahaie"),
+    ("name with a typo", "Keivan Rezai"),
+    ("common family name", "wang"),
+    ("sample title words", "localizing knowledge"),
+]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="arrow_site.settings",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40),
+        DJANGO_DEBUG="0",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_PAGE_CACHE_SECONDS="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # The test client speaks plain http to "testserver"; the page cache is off (above).
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def measure(repeat: int) -> list[tuple[str, str, float, float, int]]:
+    from django.test import Client
+
+    client = Client()
+    rows = []
+    for label, q in QUERIES:
+        assert client.get("/search/", {"q": q}).status_code == 200, q
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get("/search/", {"q": q})
+            timings.append((time.perf_counter() - started) * 1000)
+        count = response.context["page_obj"].paginator.count if response.context.get("page_obj") else 0
+        rows.append((label, q, statistics.median(timings), percentile(timings, 0.95), count))
+        print(f"{q!r}: p50 {rows[-1][2]:.1f} ms, p95 {rows[-1][3]:.1f} ms, {count} papers", file=sys.stderr)
+    return rows
+
+
+def plans(q: str) -> list[tuple[str, str]]:
+    """EXPLAIN ANALYZE of every query the search page sends for `q`, captured as Django sends them."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        Client().get("/search/", {"q": q})
+    out = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if "papers_paper" not in sql and "authors_namecluster" not in sql:
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
+            out.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--papers", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="default: postgres://postgres@127.0.0.1:5432/arrow_bench_search_N")
+    parser.add_argument("--prepare", action="store_true", help="(re)create the database and import the corpus")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--plans", default="learning", help="query whose plans are printed")
+    args = parser.parse_args()
+    database_url = args.database_url or f"postgres://postgres@127.0.0.1:5432/arrow_bench_search_{args.papers}"
+    if args.prepare:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from pages import prepare
+
+        prepare(database_url, args.papers, args.seed)
+    setup_django(database_url)
+    from papers.models import Paper
+
+    rows = measure(args.repeat)
+    every = [r for r in rows]
+    print(
+        f"\n{Paper.objects.count():,} papers; {args.repeat} requests per query after a warm-up; load average "
+        f"{os.getloadavg()[0]:.1f}\n"
+    )
+    print("| query | q | papers found | p50 ms | p95 ms |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for label, q, p50, p95, count in every:
+        print(f"| {label} | `{q}` | {count:,} | {p50:.1f} | {p95:.1f} |")
+    print(f"| all | | | {statistics.median(r[2] for r in rows):.1f} | {max(r[3] for r in rows):.1f} (worst) |")
+    seq_scans = []
+    for q in dict.fromkeys([args.plans, *(q for _, q in QUERIES)]):
+        for sql, plan in plans(q):
+            if "Seq Scan on papers_paper" in plan:
+                seq_scans.append((q, sql, plan))
+            if q == args.plans:
+                print(f"\n```\n{sql}\n\n{plan}\n```")
+    if seq_scans:
+        for q, sql, plan in seq_scans:
+            print(f"\nSEQUENTIAL SCAN for {q!r}:\n{sql}\n{plan}", file=sys.stderr)
+        raise SystemExit(1)
+    print("\nNo plan of any query above reads papers_paper with a sequential scan.")
+
+
+if __name__ == "__main__":
+    main()
