@@ -35,13 +35,24 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class PaperFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=200)
+class PaperNarrowFilter(django_filters.FilterSet):
+    """What narrows any list of papers, search results included: year (exact or a range), venue, type."""
+
     year = YearFilter(label="Year")
     year_min = YearFilter(field_name="year", lookup_expr="gte", label="From year")
     year_max = YearFilter(field_name="year", lookup_expr="lte", label="To year")
     venue = django_filters.CharFilter(field_name="venue__short_name", lookup_expr="iexact", max_length=200)
     type = django_filters.ChoiceFilter(field_name="pub_type", choices=Paper.Type.choices, label="Type")
+
+    class Meta:
+        model = Paper
+        fields = ["year", "year_min", "year_max", "venue", "type"]
+
+
+class PaperFilter(PaperNarrowFilter):
+    """The paper list: the narrowing filters plus title text, author row and sort order."""
+
+    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=200)
     author = IdFilter(method="filter_author", label="Author row id")
     o = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title")),

@@ -82,13 +82,20 @@ class PaperQuerySet(models.QuerySet):
         HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
 
         Title words weigh A, authors B, venue C and abstract D, so a title match outranks the rest.
-        SQLite has no ranking: newest first, no headline.
+        Filter before calling this: the ranking covers the newest SEARCH_CANDIDATES matches of
+        `self`. SQLite has no ranking: newest first, no headline.
         """
         if not self._is_postgresql():
             return self.search(q).annotate(headline=models.Value("")).newest_first()
         query = _websearch(q)
+        # A broad query ("learning") matches most of the corpus, and ts_rank costs a read of every
+        # match's vector: seconds at a million papers, and no index orders by rank. So only the
+        # newest matches are ranked. For a broad query PostgreSQL walks paper_newest_idx and stops
+        # after SEARCH_CANDIDATES matches; for a narrow one it takes the GIN index and sorts the few
+        # matches. Either way a page costs about the same whatever the query (docs/benchmarks.md).
+        candidates = self.search(q).newest_first().values("pk")[:SEARCH_CANDIDATES]
         return (
-            self.search(q)
+            self.model.objects.filter(pk__in=candidates)
             .annotate(
                 rank=SearchRank(SEARCH_VECTOR, query),
                 headline=SearchHeadline(
@@ -105,6 +112,8 @@ class PaperQuerySet(models.QuerySet):
         )
 
 
+# How many of the newest matches the search page ranks (and so at most shows) for one query.
+SEARCH_CANDIDATES = 1000
 # The text search configuration of the generated column (papers/migrations/0002): queries must use
 # the same one, or stemmed words would not match.
 SEARCH_CONFIG = "english"

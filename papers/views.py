@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from authors.models import Author, NameCluster
-from papers.filters import PaperFilter
+from papers.filters import PaperFilter, PaperNarrowFilter
 from papers.highlight import highlight_html
-from papers.models import Paper, Venue
+from papers.models import SEARCH_CANDIDATES, Paper, Venue
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -125,8 +126,8 @@ class SearchView(TemplateView):
     """One box: author name clusters first, then papers by relevance with a highlighted snippet.
 
     The matching lives in `NameCluster.objects.search` and `Paper.objects.ranked_search`; the paper
-    list's year/venue/type filters narrow the paper results. Queries per page: clusters, paper
-    count, papers, their authorships.
+    list's year/venue/type filters narrow the paper results before they are ranked. Queries per
+    page: clusters, paper count, papers, their authorships.
     """
 
     template_name = "papers/search.html"
@@ -138,7 +139,7 @@ class SearchView(TemplateView):
             return self.render_to_response(context, status=400)
         q = form.cleaned_data["q"]
         if q:
-            papers = self.filter_papers(Paper.objects.ranked_search(q).for_listing())
+            papers = self.filterset.qs.ranked_search(q).for_listing()
             page = Paginator(papers, SEARCH_LIMIT).get_page(request.GET.get("page"))
             for paper in page.object_list:
                 paper.snippet = highlight_html(paper.headline)
@@ -149,15 +150,12 @@ class SearchView(TemplateView):
                 page_obj=page,
                 is_paginated=page.has_other_pages(),
                 limit=SEARCH_LIMIT,
+                reset_url=f"{request.path}?{urlencode({'q': q})}",
             )
         return self.render_to_response(context)
 
-    def filter_papers(self, papers):
-        """Apply the paper list's year/venue/type filters; invalid values are ignored, not an error."""
-        data = self.request.GET.copy()
-        for name in ("q", "o", "author", "page"):
-            data.pop(name, None)
-        if not data:
-            return papers
-        filterset = PaperFilter(data, queryset=papers)
-        return filterset.qs if filterset.is_valid() else papers
+    def get_context_data(self, **kwargs):
+        # The paper list's narrowing filters. Its `qs` applies the valid ones and skips an invalid
+        # one (the form shows why), so a bad year in a shared link still shows results.
+        self.filterset = PaperNarrowFilter(self.request.GET, queryset=Paper.objects.all())
+        return super().get_context_data(filter=self.filterset, candidates=SEARCH_CANDIDATES, **kwargs)
