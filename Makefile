@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-# PostgreSQL for the test suite unless DATABASE_URL says otherwise (`make test-sqlite` for SQLite).
+# PostgreSQL for the test suite unless DATABASE_URL says otherwise, then SQLite (`make test-sqlite`: SQLite only).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/arrow
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
@@ -26,10 +26,10 @@ run: $(VENV)/.installed
 	$(RUN_ENV) $(PY) manage.py import_papers sample_data/*.jsonl
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite on PostgreSQL (started here if it is not running)
+## test: the whole suite on PostgreSQL (started here if it is not running), then again on SQLite
 test: $(VENV)/.installed-test postgres
 	scripts/ensure-browser-tools
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} scripts/run-tests
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} scripts/run-tests --and-sqlite
 
 ## test-sqlite: the whole suite on the embedded SQLite default
 test-sqlite: $(VENV)/.installed-test

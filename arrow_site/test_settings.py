@@ -4,11 +4,13 @@ The database still comes from DATABASE_URL (PostgreSQL in CI, SQLite when unset)
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789abcdef")
 
 from arrow_site.settings import *  # noqa: E402,F403
-from arrow_site.settings import STORAGES  # noqa: E402
+from arrow_site.settings import DATABASES, STORAGES  # noqa: E402
 
 # Tests render pages without running collectstatic first; production keeps the hashed manifest storage.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -25,3 +27,9 @@ PAGE_CACHE_SECONDS = 0
 # No collected static files in tests (WhiteNoise would warn about the missing folder);
 # tests/test_deploy_static.py collects into a temporary one.
 STATIC_ROOT = None
+# SQLite: a file rather than Django's in-memory test database, so that a child process
+# (tests/conftest.py run_manage_subprocess) opens the same database. In the temporary folder, one per
+# test run (several runs at once never share one); Django removes it when the run ends.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    test_name = Path(tempfile.gettempdir()) / f"arrow-test-{os.getpid()}.sqlite3"
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(test_name)

@@ -21,9 +21,12 @@ def run_manage_subprocess(*args: str):
     from django.db import connection
 
     db = connection.settings_dict
-    url = ""
     if connection.vendor == "postgresql":
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        # The test database is a file on SQLite (arrow_site/test_settings.py); never the developer's db.sqlite3.
+        assert connection.vendor == "sqlite" and not connection.is_in_memory_db(), db["NAME"]
+        url = f"sqlite:///{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
