@@ -1,8 +1,17 @@
 """Filters inside a name-cluster page: year, venue, type and author row, offered from the cluster's own papers."""
 
 import django_filters
+from django.utils.translation import ngettext
 
 from papers.models import Paper
+
+
+def row_choice_label(row) -> str:
+    """'Ada Lovelace (row #4, 1 paper)': the author row select's option text."""
+    text = ngettext(
+        "%(name)s (row #%(pk)d, %(count)d paper)", "%(name)s (row #%(pk)d, %(count)d papers)", row.paper_count
+    )
+    return text % {"name": row.full_name, "pk": row.pk, "count": row.paper_count}
 
 
 class ClusterPaperFilter(django_filters.FilterSet):
@@ -29,9 +38,7 @@ class ClusterPaperFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
         self.filters["venue"].extra["choices"] = [(v, v) for v in venues]
         self.filters["type"].extra["choices"] = [(k, label) for k, label in Paper.Type.choices if k in types]
-        self.filters["author"].extra["choices"] = [
-            (str(row.pk), f"{row.full_name} (row #{row.pk}, {row.paper_count} papers)") for row in rows
-        ]
+        self.filters["author"].extra["choices"] = [(str(row.pk), row_choice_label(row)) for row in rows]
 
     def filter_author(self, queryset, name, value):
         return queryset.by_author(int(value))
