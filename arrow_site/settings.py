@@ -172,6 +172,11 @@ def database_from_url(url: str) -> dict:
     # Health checks: a kept or pooled connection is tested before use, so after a PostgreSQL restart
     # requests get a fresh connection instead of an error (the pool's `check`, Django's own otherwise).
     config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT: our queries are short and index-driven, but a large table's cost estimates cross
+        # jit_above_cost and compiling then took longer than the query (2 s on a search, measured
+        # in docs/benchmarks.md, "Search").
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
         # psycopg 3's pool, one per process: workers x DB_POOL_MAX_SIZE (x hosts) must stay below
         # PostgreSQL's max_connections (docs/deployment.md, "Connections").

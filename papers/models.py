@@ -2,7 +2,6 @@
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -77,39 +76,44 @@ class PaperQuerySet(models.QuerySet):
             return self.filter(models.Q(title__icontains=q) | models.Q(pk__in=names))
         return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
 
-    def ranked_search(self, q: str):
-        """`search` best match first, with `headline`: the abstract's matching words between
-        HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
+    def search_candidates(self, q: str, *, limit: int | None = None) -> list[int]:
+        """Ids of the newest `limit` (SEARCH_CANDIDATES) papers of `self` matching the query.
+
+        A broad query ("learning") matches most of the corpus, and ranking costs a read of every
+        match's vector: seconds at a million papers, and no index orders by rank. So only the newest
+        matches are ranked. For a broad query PostgreSQL walks paper_newest_idx and stops after
+        SEARCH_CANDIDATES matches; for a narrow one it takes the GIN index and sorts the few
+        matches. Either way a search costs about the same whatever the query (docs/benchmarks.md).
+        """
+        return list(self.search(q).newest_first().values_list("pk", flat=True)[: limit or SEARCH_CANDIDATES])
+
+    def ranked(self, q: str, candidates: list[int]):
+        """The candidate papers best match first, with `headline`: the abstract's matching words
+        between HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
 
         Title words weigh A, authors B, venue C and abstract D, so a title match outranks the rest.
-        Filter before calling this: the ranking covers the newest SEARCH_CANDIDATES matches of
-        `self`. SQLite has no ranking: newest first, no headline.
+        SQLite has no ranking: newest first, no headline.
         """
+        papers = self.filter(pk__in=candidates)
         if not self._is_postgresql():
-            return self.search(q).annotate(headline=models.Value("")).newest_first()
+            return papers.annotate(headline=models.Value("")).newest_first()
         query = _websearch(q)
-        # A broad query ("learning") matches most of the corpus, and ts_rank costs a read of every
-        # match's vector: seconds at a million papers, and no index orders by rank. So only the
-        # newest matches are ranked. For a broad query PostgreSQL walks paper_newest_idx and stops
-        # after SEARCH_CANDIDATES matches; for a narrow one it takes the GIN index and sorts the few
-        # matches. Either way a page costs about the same whatever the query (docs/benchmarks.md).
-        candidates = self.search(q).newest_first().values("pk")[:SEARCH_CANDIDATES]
-        return (
-            self.model.objects.filter(pk__in=candidates)
-            .annotate(
-                rank=SearchRank(SEARCH_VECTOR, query),
-                headline=SearchHeadline(
-                    "abstract",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=40,
-                    min_words=15,
-                ),
-            )
-            .order_by("-rank", "-pk")
-        )
+        return papers.annotate(
+            rank=SearchRank(SEARCH_VECTOR, query),
+            headline=SearchHeadline(
+                "abstract",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_words=40,
+                min_words=15,
+            ),
+        ).order_by("-rank", "-pk")
+
+    def ranked_search(self, q: str):
+        """`ranked` over `search_candidates` (runs the candidates query now)."""
+        return self.ranked(q, self.search_candidates(q))
 
 
 # How many of the newest matches the search page ranks (and so at most shows) for one query.
@@ -117,8 +121,24 @@ SEARCH_CANDIDATES = 1000
 # The text search configuration of the generated column (papers/migrations/0002): queries must use
 # the same one, or stemmed words would not match.
 SEARCH_CONFIG = "english"
-# The column is PostgreSQL-only, so it is not a model field; the search reads it by name.
-SEARCH_VECTOR = RawSQL('"papers_paper"."search_vector"', [], output_field=SearchVectorField())
+
+
+class SearchVectorColumn(models.Expression):
+    """The generated `search_vector` column, which is PostgreSQL-only and so not a model field.
+
+    Compiled against the alias the query gives the papers table ("U0" inside a subquery), not a fixed
+    "papers_paper": inside a subquery (a search used in `pk__in=`) a fixed name refers to the outer
+    query's row and makes a correlated subquery run once per paper (152 s instead of 12 ms, once).
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name(alias)}.{connection.ops.quote_name('search_vector')}", []
+
+
+SEARCH_VECTOR = SearchVectorColumn()
 # Control characters cannot be typed into a search box and do not occur in titles or abstracts.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"

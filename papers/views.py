@@ -122,12 +122,26 @@ class SearchForm(forms.Form):
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
 
 
+class RankedPapers:
+    """Ranked search results for a Paginator, which counts them without a COUNT query: the candidate
+    ids are already known (papers.models.PaperQuerySet.search_candidates)."""
+
+    def __init__(self, papers, *, count: int):
+        self.papers, self._count = papers, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.papers[index]
+
+
 class SearchView(TemplateView):
     """One box: author name clusters first, then papers by relevance with a highlighted snippet.
 
-    The matching lives in `NameCluster.objects.search` and `Paper.objects.ranked_search`; the paper
+    The matching lives in `NameCluster.objects.search` and `Paper.objects.search_candidates`; the paper
     list's year/venue/type filters narrow the paper results before they are ranked. Queries per
-    page: clusters, paper count, papers, their authorships.
+    page: clusters, candidate paper ids, the page of papers, their authorships.
     """
 
     template_name = "papers/search.html"
@@ -139,7 +153,11 @@ class SearchView(TemplateView):
             return self.render_to_response(context, status=400)
         q = form.cleaned_data["q"]
         if q:
-            papers = self.filterset.qs.ranked_search(q).for_listing()
+            # One more than are ranked, to know whether there are more than that.
+            candidates = self.filterset.qs.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
+            more = len(candidates) > SEARCH_CANDIDATES
+            candidates = candidates[:SEARCH_CANDIDATES]
+            papers = RankedPapers(Paper.objects.ranked(q, candidates).for_listing(), count=len(candidates))
             page = Paginator(papers, SEARCH_LIMIT).get_page(request.GET.get("page"))
             for paper in page.object_list:
                 paper.snippet = highlight_html(paper.headline)
@@ -151,6 +169,8 @@ class SearchView(TemplateView):
                 is_paginated=page.has_other_pages(),
                 limit=SEARCH_LIMIT,
                 reset_url=f"{request.path}?{urlencode({'q': q})}",
+                more_than_ranked=more,
+                candidates=SEARCH_CANDIDATES,
             )
         return self.render_to_response(context)
 
@@ -158,4 +178,4 @@ class SearchView(TemplateView):
         # The paper list's narrowing filters. Its `qs` applies the valid ones and skips an invalid
         # one (the form shows why), so a bad year in a shared link still shows results.
         self.filterset = PaperNarrowFilter(self.request.GET, queryset=Paper.objects.all())
-        return super().get_context_data(filter=self.filterset, candidates=SEARCH_CANDIDATES, **kwargs)
+        return super().get_context_data(filter=self.filterset, **kwargs)

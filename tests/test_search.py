@@ -5,6 +5,7 @@ the same page runs the simple substring search.
 """
 
 import unittest
+from unittest import mock
 
 from django.db import connection
 from django.test import TestCase
@@ -113,6 +114,21 @@ class PaperSearchTests(SearchTestCase):
         )
 
     @postgresql_only
+    def test_a_search_inside_a_subquery_reads_the_subquerys_own_rows(self):
+        # The vector column must follow the subquery's table alias, or it reads the outer row.
+        inner = Paper.objects.search("auctions").values("pk")
+        self.assertCountEqual(Paper.objects.filter(pk__in=inner), [self.title_match, self.abstract_match])
+
+    def test_only_the_newest_candidates_are_ranked_and_the_page_says_so(self):
+        newest = make_paper([self.rezaei], title="Transformers everywhere", year=2025)
+        with mock.patch("papers.views.SEARCH_CANDIDATES", 2):
+            response = self.search("transformers")
+        # Three titles match; the two newest are ranked, and the page says there are more.
+        self.assertCountEqual(response.context["papers"], [newest, self.phrase])
+        self.assertContains(response, "More than 2 papers match")
+        self.assertNotContains(self.search("transformers"), "papers match: these are the newest")
+
+    @postgresql_only
     def test_the_abstract_snippet_highlights_the_matching_words(self):
         response = self.search("smoothing")
         self.assertContains(response, "<mark>smoothing</mark>")
@@ -192,7 +208,8 @@ class HighlightTests(unittest.TestCase):
 
 class SearchQueryCountTests(SearchTestCase):
     def test_the_search_page_runs_a_constant_number_of_queries(self):
-        # Clusters, paper count, papers, their authorships: the same for one result or many.
+        # Clusters, candidate paper ids, the page of papers, their authorships: the same for one
+        # result or many.
         for q in ["auctions", "transformers", "robust"]:
             with self.subTest(q=q), self.assertNumQueries(4):
                 self.search(q)
@@ -250,4 +267,5 @@ class ArbitraryQueryTests(HypothesisTestCase):
     def test_the_search_models_accept_any_query_directly(self):
         for q in ["", " ", "-", '"', "!!", "\u0301"]:
             list(Paper.objects.ranked_search(q))
+            Paper.objects.search_candidates(q)
             list(NameCluster.objects.search(q))
