@@ -369,3 +369,7 @@ class CurationEventAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/authors/curationevent/undo_confirmation.html", context)
+
+
+# The correction-request queue registers itself (its own module: authors/admin_reports.py).
+import authors.admin_reports  # noqa: E402,F401

@@ -1,9 +1,14 @@
-"""Author rows, their source keys, the name clusters that group them, and the curation log."""
+"""Author rows, their source keys, the name clusters that group them, the curation log, and the
+correction requests visitors send."""
+
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connections, models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from authors.names import accent_fold, split_homonym
@@ -204,3 +209,121 @@ class CurationEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+# The reporter's message and the curator's reply: room for a careful explanation, not for a paste.
+REPORT_TEXT_MAX_LENGTH = 4000
+
+
+def new_report_token() -> str:
+    """The secret in a reporter's status page address: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    # Open requests first, then the ones a curator has started, then the closed ones; newest first
+    # within each. The admin's default order and the queue's index both follow it.
+    QUEUE_RANK = models.Case(
+        models.When(status="open", then=models.Value(0)),
+        models.When(status="in_progress", then=models.Value(1)),
+        default=models.Value(2),
+        output_field=models.SmallIntegerField(),
+    )
+
+    def queue_order(self):
+        return self.order_by(self.QUEUE_RANK.asc(), "-created_at", "-pk")
+
+    def unresolved(self):
+        return self.filter(status__in=["open", "in_progress"])
+
+
+class CorrectionRequest(models.Model):
+    """A visitor's "Report a problem" about one paper or one author row, and the curator's answer.
+
+    Anyone may file one, without an account; `token` is the only key to its public status page.
+    The foreign keys are SET_NULL so a request outlives a deleted row; `target_label` keeps what the
+    reporter was looking at. A merged author row stays as a tombstone, so `author.merged_into` still
+    leads a curator to the surviving row.
+    """
+
+    class Kind(models.TextChoices):
+        WRONG_AUTHOR = "wrong_author", "A paper lists the wrong author"
+        SAME_PERSON = "same_person", "Two author rows are one person"
+        TWO_PEOPLE = "two_people", "One author row mixes two people"
+        METADATA = "metadata", "Wrong title, year, venue or other details"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        RESOLVED = "resolved", "Resolved"
+        REJECTED = "rejected", "Rejected"
+
+    class TargetType(models.TextChoices):
+        PAPER = "paper", "Paper"
+        AUTHOR = "author", "Author row"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="what is wrong")
+    # What was reported, kept even if the row is later deleted and its foreign key set to NULL.
+    target_type = models.CharField(max_length=10, choices=TargetType.choices)
+    paper = models.ForeignKey(
+        "papers.Paper", null=True, blank=True, on_delete=models.SET_NULL, related_name="correction_requests"
+    )
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="correction_requests"
+    )
+    # Optional: the row the reporter says is the same person (or the right author of the paper).
+    other_author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="other author row"
+    )
+    target_label = models.CharField(max_length=500, help_text="The paper title or author name when reported.")
+    message = models.TextField(help_text="The reporter's words, as sent.")
+    email = models.EmailField(blank=True, help_text="Given by the reporter to be contacted; never shown publicly.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(blank=True, verbose_name="public reply", help_text="Shown on the reporter's status page.")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_report_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "correction request"
+        # The queue filters on status and lists newest first.
+        indexes = [models.Index(fields=["status", "-created_at"], name="correction_status_created_idx")]
+        constraints = [
+            # Forms cap the lengths; these hold for rows written any other way (and on SQLite too).
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("message"), REPORT_TEXT_MAX_LENGTH), name="correction_message_length"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("reply"), REPORT_TEXT_MAX_LENGTH), name="correction_reply_length"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(paper__isnull=False, author__isnull=False), name="correction_one_target"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.target_label}"
+
+    def get_absolute_url(self):
+        return reverse("authors:report-status", kwargs={"token": self.token})
+
+    @property
+    def target(self):
+        """The paper or author row reported, or None once it was deleted."""
+        return self.paper or self.author
+
+    @property
+    def status_explanation(self) -> str:
+        return {
+            self.Status.OPEN: "Waiting for a curator to look at it.",
+            self.Status.IN_PROGRESS: "A curator is working on it.",
+            self.Status.RESOLVED: "A curator has made a correction.",
+            self.Status.REJECTED: "A curator looked at it and made no change.",
+        }[self.status]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from authors import views
+from authors import report_views, views
 from papers import export_views
 
 app_name = "authors"
@@ -11,4 +11,7 @@ urlpatterns = [
     path("clusters/<str:slug>/feed.atom", export_views.ClusterFeed(), name="cluster-feed"),
     path("authors/<int:pk>/export.<str:fmt>", export_views.author_export, name="export"),
     path("authors/<int:pk>/feed.atom", export_views.AuthorFeed(), name="feed"),
+    path("report/paper/<int:pk>/", report_views.report_paper, name="report-paper"),
+    path("report/author/<int:pk>/", report_views.report_author, name="report-author"),
+    path("reports/<str:token>/", report_views.report_status, name="report-status"),
 ]

@@ -33,6 +33,14 @@ def page_urls() -> dict[str, str]:
         "venue": Venue.objects.get(short_name="NeurIPS").get_absolute_url(),
         "search": "/search/?q=rezaei",
         "search-empty": "/search/",
+        "report-paper": f"/report/paper/{paper.pk}/",
+        "report-author": f"/report/author/{row.pk}/",
+        "report-status": row.correction_requests.create(
+            kind="two_people", target_type="author", target_label=row.full_name, message="Two people.\nSee the list."
+        ).get_absolute_url(),
+        "report-status-hostile": hostile.correction_requests.create(
+            kind="other", target_type="paper", target_label=hostile.title, message=hostile.title, reply=hostile.title
+        ).get_absolute_url(),
     }
 
 

@@ -1,0 +1,87 @@
+"""The public "Report a problem" pages: a form per paper and per author row, and the reporter's
+status page. Thin: the checks and the writes are in authors/reports.py.
+
+None of these pages may be cached by browsers, proxies or our page cache: the form carries a CSRF
+token and a fresh timestamp, and a status page is private to whoever holds its address.
+"""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from authors.models import Author, CorrectionRequest
+from authors.reports import (
+    CorrectionRequestForm,
+    ReportRateLimited,
+    client_address,
+    correction_request_submit,
+    report_target_type,
+)
+from papers.models import Paper
+
+# token_urlsafe(32) gives 43 characters; anything else cannot be a token, so no query is made.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+NOINDEX = "noindex, nofollow"
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_paper(request, pk: int):
+    paper = get_object_or_404(Paper.objects.select_related("venue"), pk=pk)
+    return report_form(request, target=paper)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_author(request, pk: int):
+    author = get_object_or_404(Author.objects.select_related("cluster"), pk=pk)
+    if author.merged_into_id is not None:
+        # As on the author page: a merged row's reports go to the row it was merged into.
+        survivor = Author.objects.follow_merges(author)
+        if survivor is None:
+            raise Http404("This author row was merged into a row that no longer exists.")
+        return HttpResponseRedirect(reverse("authors:report-author", kwargs={"pk": survivor.pk}))
+    return report_form(request, target=author)
+
+
+def report_form(request, *, target: Paper | Author):
+    form = CorrectionRequestForm(request.POST if request.method == "POST" else None, target=target)
+    status, retry_after, refusal = 200, None, ""
+    if form.is_bound and form.is_valid():
+        try:
+            report = correction_request_submit(target=target, address=client_address(request), **form.submission())
+        except ReportRateLimited as limited:
+            status, retry_after, refusal = 429, limited.retry_after, limited.message
+        except ValidationError as error:  # the model's own checks, should the form have missed one
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Thank you: your report is in the curators' queue.")
+            return redirect(report)
+    if form.is_bound:
+        form.prepare_to_show_again()
+    context = {"form": form, "target": target, "refusal": refusal}
+    template = f"authors/report_form_{report_target_type(target)}.html"
+    response = render(request, template, context, status=status)
+    response["X-Robots-Tag"] = NOINDEX
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def report_status(request, token: str):
+    if not TOKEN.fullmatch(token):
+        raise Http404("No such report.")
+    # One query: the request with the rows it names (a merged author's page redirects by itself).
+    queryset = CorrectionRequest.objects.select_related("paper", "author", "other_author")
+    report = get_object_or_404(queryset, token=token)
+    response = render(request, "authors/report_status.html", {"report": report})
+    response["X-Robots-Tag"] = NOINDEX
+    return response
