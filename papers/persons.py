@@ -9,8 +9,8 @@ from collections import defaultdict
 
 from authors.models import Author, AuthorKey
 from authors.names import cluster_key, split_homonym
-from authors.services import clusters_resolve
-from papers.bulk import bulk_insert
+from authors.services import cluster_ids_resolve
+from papers.bulk import insert_rows
 from papers.importers.records import PersonRecord
 
 
@@ -28,7 +28,8 @@ def _existing_keys(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
 
 
 def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
-    """Create or fill the author row of each person record; return the ids of the rows touched."""
+    """Create or fill the author row of each person record; return the ids of the rows it created or
+    changed (new rows and keys change cluster counts; an unchanged person writes nothing)."""
     records = [r for r in records if not r.redirect]
     if not records:
         return set()
@@ -42,14 +43,15 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
         row_of[id(r)] = next((found[(r.source, k)] for k in keys_of[id(r)] if (r.source, k) in found), None)
         if row_of[id(r)] is None:
             missing.setdefault((r.source, r.key), r)
+    created = {}
     if missing:
-        clusters = clusters_resolve(names=[r.key for r in missing.values()])
+        clusters = cluster_ids_resolve(names=[r.key for r in missing.values()])
         new_rows = []
         for r in missing.values():
             name, number = split_homonym(r.key)
-            new_rows.append(Author(name=name, homonym_number=number, cluster=clusters[cluster_key(r.key)]))
-        bulk_insert(Author, new_rows)
-        created = {pair: row.pk for pair, row in zip(missing, new_rows, strict=True)}
+            new_rows.append((name, number, clusters[cluster_key(r.key)]))
+        new_ids = insert_rows(Author, ["name", "homonym_number", "cluster_id"], new_rows)
+        created = dict(zip(missing, new_ids, strict=True))
         for r in records:
             row_of[id(r)] = row_of[id(r)] or created[(r.source, r.key)]
 
@@ -59,7 +61,7 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
         for key in keys_of[id(r)]:
             if (r.source, key) not in found and key:
                 new_keys.setdefault((r.source, key[:500]), row_of[id(r)])
-    bulk_insert(AuthorKey, (AuthorKey(source=s, key=k, author_id=a) for (s, k), a in new_keys.items()))
+    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()])
 
     authors = Author.objects.in_bulk(set(row_of.values()))
     dirty = {}
@@ -68,7 +70,7 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
         if _fill(author, r):
             dirty[author.pk] = author
     Author.objects.bulk_update(list(dirty.values()), ["orcid", "affiliation", "name_variants"])
-    return set(row_of.values())
+    return set(created.values()) | set(new_keys.values()) | set(dirty)
 
 
 def _fill(author: Author, record: PersonRecord) -> bool:
@@ -105,5 +107,5 @@ def author_person_aliases_add(*, records: list[PersonRecord]) -> int:
         for alias in r.aliases:
             if (r.source, alias) not in found:
                 new_keys.setdefault((r.source, alias[:500]), target)
-    bulk_insert(AuthorKey, (AuthorKey(source=s, key=k, author_id=a) for (s, k), a in new_keys.items()))
+    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()])
     return len(new_keys)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -19,9 +20,9 @@ from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, NameCluster
 from authors.names import accent_fold, cluster_key, split_homonym
-from authors.services import authors_refresh_counts, clusters_refresh_counts, clusters_resolve
+from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
-from papers.bulk import bulk_insert
+from papers.bulk import insert_rows
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
 from papers.persons import author_person_aliases_add, author_persons_upsert
@@ -39,13 +40,20 @@ PAPER_FIELDS = [
     ("openalex_id", "openalex_id"),
     ("arxiv_id", "arxiv_id"),
 ]
+# Identifiers that say two records are one paper, in order of trust (DOI first).
+MATCH_IDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
+# Text columns on papers_paper that migration 0002's triggers keep for full-text search (PostgreSQL
+# only, not model fields): the importer fills them itself for the papers it creates.
+SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
 NON_WORD_RE = re.compile(r"[^\w]+")
 MAX_REPORTED_ERRORS = 50
 
 
 def title_key(title: str) -> str:
     """'Run-off Election: Improved…' -> 'run off election improved…' for matching across sources."""
-    return NON_WORD_RE.sub(" ", accent_fold(title)).strip()[:300]
+    # ASCII titles (most of dblp) have no accents to fold: lower() is the same and far cheaper.
+    folded = title.lower() if title.isascii() else accent_fold(title)
+    return NON_WORD_RE.sub(" ", folded).strip()[:300]
 
 
 @dataclass
@@ -112,7 +120,7 @@ def import_file(
         summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
-        if summary.created + summary.updated + summary.persons and not dry_run:
+        if importer.wrote and not dry_run:
             analyze_tables()
             # Cached public pages show what this file changed; they are dropped when it commits.
             public_pages_changed()
@@ -135,6 +143,15 @@ def analyze_tables() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def search_text_columns() -> tuple[str, ...]:
+    """The search text columns papers_paper has (none on SQLite, nor before migration 0002)."""
+    if connection.vendor != "postgresql":
+        return ()
+    with connection.cursor() as cursor:
+        names = {column.name for column in connection.introspection.get_table_description(cursor, "papers_paper")}
+    return tuple(column for column in SEARCH_TEXT_COLUMNS if column in names)
+
+
 class PaperImporter:
     """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
 
@@ -145,6 +162,9 @@ class PaperImporter:
         self.summary = ImportSummary()
         self.touched_authors: set[int] = set()
         self.redirects: list[PersonRecord] = []
+        # Whether any row was written: a no-op re-import skips ANALYZE and keeps cached pages.
+        self.wrote = False
+        self.search_columns = search_text_columns()
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
         papers: list[PaperRecord] = []
@@ -180,7 +200,8 @@ class PaperImporter:
     def finish(self) -> None:
         """Add the file's alias keys, then bring the denormalized counts of every row and cluster
         this file touched up to date."""
-        author_person_aliases_add(records=self.redirects)
+        if author_person_aliases_add(records=self.redirects):
+            self.wrote = True
         author_ids = self.touched_authors
         cluster_ids = set()
         for chunk in _chunked(author_ids):
@@ -196,44 +217,53 @@ class PaperImporter:
             return
         # Redirects may point at a person later in the file: applied once the file is read.
         self.redirects.extend(r for r in records if r.redirect)
-        self.touched_authors.update(author_persons_upsert(records=records))
+        written = author_persons_upsert(records=records)
+        self.touched_authors.update(written)
+        self.wrote = self.wrote or bool(written)
         self.summary.persons += len(records)
 
-    def resolve_authors(self, records: list[PaperRecord]) -> dict[tuple[str, str], int]:
-        """Map every (source, author key) in the batch to its author row, creating missing rows."""
+    def resolve_authors(self, records: list[PaperRecord]) -> tuple[dict[tuple[str, str], int], dict[int, int]]:
+        """Map every (source, author key) in the batch to its author row, creating missing rows.
+
+        Also returns each row's cluster id: matching by title needs the first author's cluster, and
+        the key lookup can bring it along instead of costing a query of its own.
+        """
         wanted = {}
         for record in records:
             for author in record.authors:
                 wanted.setdefault((record.source, author.identity), author)
         found: dict[tuple[str, str], int] = {}
+        cluster_of: dict[int, int] = {}
         by_source = defaultdict(list)
         for source, key in wanted:
             by_source[source].append(key)
         for source, keys in by_source.items():
-            rows = AuthorKey.objects.filter(source=source, key__in=keys)
-            for key, author_id, merged_into_id in rows.values_list("key", "author_id", "author__merged_into_id"):
+            rows = AuthorKey.objects.filter(source=source, key__in=keys).values_list(
+                "key", "author_id", "author__cluster_id", "author__merged_into_id", "author__merged_into__cluster_id"
+            )
+            for key, author_id, cluster_id, merged_into_id, merged_cluster_id in rows:
                 # Merges move keys to the survivor; following a tombstone is a safety net only.
                 found[(source, key)] = merged_into_id or author_id
+                cluster_of[merged_into_id or author_id] = merged_cluster_id or cluster_id
         missing = [pair for pair in wanted if pair not in found]
         if missing:
-            clusters = clusters_resolve(names=[wanted[pair].name for pair in missing])
-            new_rows = []
+            clusters = cluster_ids_resolve(names=[wanted[pair].name for pair in missing])
+            rows = []
             for pair in missing:
-                record = wanted[pair]
-                name, number = split_homonym(record.name)
-                cluster = clusters[cluster_key(record.name)]
-                new_rows.append(Author(name=name, homonym_number=number, orcid=record.orcid, cluster=cluster))
-            bulk_insert(Author, new_rows)
-            bulk_insert(
+                author = wanted[pair]
+                name, number = split_homonym(author.name)
+                rows.append((name, number, author.orcid, clusters[cluster_key(author.name)]))
+            new_ids = insert_rows(Author, ["name", "homonym_number", "orcid", "cluster_id"], rows)
+            insert_rows(
                 AuthorKey,
-                (
-                    AuthorKey(source=source, key=key, author=row)
-                    for (source, key), row in zip(missing, new_rows, strict=True)
-                ),
+                ["source", "key", "author_id"],
+                [(source, key, pk) for (source, key), pk in zip(missing, new_ids, strict=True)],
             )
-            found.update((pair, row.pk) for pair, row in zip(missing, new_rows, strict=True))
+            for pair, pk, row in zip(missing, new_ids, rows, strict=True):
+                found[pair] = pk
+                cluster_of[pk] = row[3]
         self.fill_orcids(wanted, found, skip=set(missing))
-        return found
+        return found, cluster_of
 
     def fill_orcids(self, wanted: dict, found: dict, *, skip: set) -> None:
         """An ORCID in a record fills an existing row's empty ORCID (never replaces one)."""
@@ -248,7 +278,7 @@ class PaperImporter:
 
     # -- venues ------------------------------------------------------------------------------
 
-    def resolve_venues(self, records: list[PaperRecord]) -> dict[str, int]:
+    def resolve_venues(self, records: list[PaperRecord]) -> dict[str, Venue]:
         wanted = {r.venue.name: r.venue for r in records if r.venue}
         if not wanted:
             return {}
@@ -273,7 +303,7 @@ class PaperImporter:
             for name in missing
         )
         venues.update((v.short_name, v) for v in created)
-        return {name: v.pk for name, v in venues.items()}
+        return venues
 
     # -- papers ------------------------------------------------------------------------------
 
@@ -288,15 +318,15 @@ class PaperImporter:
         self.summary.unchanged += len(records) - len(changed)
         if not changed:
             return
-        venue_ids = self.resolve_venues(changed)
-        author_ids = self.resolve_authors(changed)
+        self.wrote = True
+        venues = self.resolve_venues(changed)
+        venue_ids = {name: venue.pk for name, venue in venues.items()}
+        author_ids, cluster_of = self.resolve_authors(changed)
         new = [r for r in changed if (r.source, r.source_id) not in existing]
-        matches = self.match_papers(new, author_ids)
+        matches = self.match_papers(new, author_ids, cluster_of)
         created = [r for r in new if (r.source, r.source_id) not in matches]
 
-        papers = [Paper(primary_source=r.source, **self.paper_values(r, venue_ids)) for r in created]
-        bulk_insert(Paper, papers)
-        paper_ids = {(r.source, r.source_id): p.pk for r, p in zip(created, papers, strict=True)}
+        paper_ids = self.create_papers(created, venues)
         self.summary.created += len(created)
 
         # Records already imported (changed) or another source's record of a known paper (matched).
@@ -306,23 +336,43 @@ class PaperImporter:
         replace_authors = self.update_papers(to_update, updates, venue_ids)
         self.summary.updated += len(to_update)
 
-        sources = [
-            PaperSource(
-                paper_id=paper_ids.get(key) or updates[key],
-                source=r.source,
-                source_id=r.source_id,
-                content_hash=hashes[key],
-                file_name=self.file_name,
-            )
-            for r in changed
-            if (key := (r.source, r.source_id)) not in existing
-        ]
-        bulk_insert(PaperSource, sources)
+        insert_rows(
+            PaperSource,
+            ["paper_id", "source", "source_id", "content_hash", "file_name"],
+            [
+                (paper_ids.get(key) or updates[key], r.source, r.source_id, hashes[key], self.file_name)
+                for r in changed
+                if (key := (r.source, r.source_id)) not in existing
+            ],
+        )
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
 
-        paper_ids.update({(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors})
-        self.write_authorships(created + replace_authors, paper_ids, author_ids)
+        self.write_authorships(created, paper_ids, author_ids, replace=False)
+        replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
+        self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
+
+    def create_papers(self, records: list[PaperRecord], venues: dict[str, Venue]) -> dict[tuple[str, str], int]:
+        """Insert the papers no source has yet; return their ids by (source, source_id)."""
+        fields = [attr for _, attr in PAPER_FIELDS] + ["title_key", "primary_source"]
+        venue_ids = {name: venue.pk for name, venue in venues.items()}
+        rows = []
+        for r in records:
+            values = self.paper_values(r, venue_ids)
+            values["primary_source"] = r.source
+            row = [values[attr] for attr in fields]
+            # Written as migration 0002's triggers would write them (authors' printed names in order,
+            # the venue's names), so the triggers find nothing to change instead of rewriting each
+            # new paper row, its search vector and its GIN entries a second time.
+            for column in self.search_columns:
+                if column == "search_authors":
+                    row.append(" ".join(a.name[:300] for a in r.authors))
+                else:
+                    venue = venues.get(r.venue.name) if r.venue else None
+                    row.append(" ".join(filter(None, (venue.short_name, venue.full_name))) if venue else "")
+            rows.append(row)
+        ids = insert_rows(Paper, fields, rows, extra_columns=self.search_columns)
+        return {(r.source, r.source_id): pk for r, pk in zip(records, ids, strict=True)}
 
     def existing_sources(self, records: list[PaperRecord]) -> dict[tuple[str, str], tuple[int, str]]:
         by_source = defaultdict(list)
@@ -365,35 +415,41 @@ class PaperImporter:
             "arxiv_id": record.arxiv_id,
         }
 
-    def match_papers(self, records: list[PaperRecord], author_ids: dict) -> dict[tuple[str, str], int]:
+    def match_papers(
+        self, records: list[PaperRecord], author_ids: dict, cluster_of: dict[int, int]
+    ) -> dict[tuple[str, str], int]:
         """Find papers another source already created: by DOI, then by the source's own id, then by
         normalized title + year + first author's cluster. Never matches a paper of the same source."""
         matches: dict[tuple[str, str], int] = {}
-        for attr in ("doi", "dblp_key", "openalex_id", "arxiv_id"):
-            values = {getattr(r, attr) for r in records if getattr(r, attr) and (r.source, r.source_id) not in matches}
-            if not values:
-                continue
-            known = dict(Paper.objects.filter(**{f"{attr}__in": values}).values_list(attr, "pk"))
+        wanted = {attr: {v for r in records if (v := getattr(r, attr))} for attr in MATCH_IDS}
+        if any(wanted.values()):
+            # One query for all four identifiers (a BitmapOr of their indexes), not one per identifier.
+            condition = Q()
+            for attr, values in wanted.items():
+                if values:
+                    condition |= Q(**{f"{attr}__in": values})
+            known: dict[str, dict[str, int]] = {attr: {} for attr in MATCH_IDS}
+            for pk, *values in Paper.objects.filter(condition).order_by("pk").values_list("pk", *MATCH_IDS):
+                for attr, value in zip(MATCH_IDS, values, strict=True):
+                    if value in wanted[attr]:
+                        known[attr].setdefault(value, pk)
             for r in records:
-                if (r.source, r.source_id) not in matches and getattr(r, attr) in known:
-                    matches[(r.source, r.source_id)] = known[getattr(r, attr)]
+                # The identifiers in order of trust: the first one that finds a paper decides.
+                pk = next((known[attr][v] for attr in MATCH_IDS if (v := getattr(r, attr)) in known[attr]), None)
+                if pk is not None:
+                    matches[(r.source, r.source_id)] = pk
         pending = [r for r in records if (r.source, r.source_id) not in matches and r.authors and r.year]
         if pending:
-            keys = {title_key(r.title) for r in pending}
+            keys = [title_key(r.title) for r in pending]
             candidates = defaultdict(list)
-            rows = Authorship.objects.filter(paper__title_key__in=keys, position=1).values_list(
+            rows = Authorship.objects.filter(paper__title_key__in=set(keys), position=1).values_list(
                 "paper__title_key", "paper__year", "author__cluster_id", "paper_id"
             )
             for key, year, cluster_id, paper_id in rows:
                 candidates[(key, year, cluster_id)].append(paper_id)
-            first_clusters = dict(
-                Author.objects.filter(
-                    pk__in={author_ids[(r.source, r.authors[0].identity)] for r in pending}
-                ).values_list("pk", "cluster_id")
-            )
-            for r in pending:
-                cluster_id = first_clusters[author_ids[(r.source, r.authors[0].identity)]]
-                found = candidates.get((title_key(r.title), r.year, cluster_id))
+            for r, key in zip(pending, keys, strict=True) if candidates else ():
+                cluster_id = cluster_of[author_ids[(r.source, r.authors[0].identity)]]
+                found = candidates.get((key, r.year, cluster_id))
                 if found:
                     matches[(r.source, r.source_id)] = found[0]
         if matches:
@@ -446,29 +502,24 @@ class PaperImporter:
             paper.title_key = title_key(paper.title)
         return changed
 
-    def write_authorships(self, records: list[PaperRecord], paper_ids: dict, author_ids: dict) -> None:
+    def write_authorships(
+        self, records: list[PaperRecord], paper_ids: dict, author_ids: dict, *, replace: bool
+    ) -> None:
+        """Write the records' author lists; `replace` first removes the papers' current ones."""
         if not records:
             return
         ids = [paper_ids[(r.source, r.source_id)] for r in records]
-        old = Authorship.objects.filter(paper_id__in=ids)
-        self.touched_authors.update(old.values_list("author_id", flat=True))
-        old.delete()
+        if replace:
+            old = Authorship.objects.filter(paper_id__in=ids)
+            self.touched_authors.update(old.values_list("author_id", flat=True))
+            old.delete()
         rows = []
         for r, paper_id in zip(records, ids, strict=True):
             for position, author in enumerate(r.authors, start=1):
                 author_id = author_ids[(r.source, author.identity)]
-                rows.append(
-                    Authorship(
-                        paper_id=paper_id,
-                        author_id=author_id,
-                        position=position,
-                        printed_name=author.name[:300],
-                        source=r.source,
-                        source_key=author.identity[:500],
-                    )
-                )
+                rows.append((paper_id, author_id, position, author.name[:300], r.source, author.identity[:500]))
                 self.touched_authors.add(author_id)
-        bulk_insert(Authorship, rows)
+        insert_rows(Authorship, ["paper_id", "author_id", "position", "printed_name", "source", "source_key"], rows)
 
 
 def _chunked(ids, size: int = 5000):

@@ -168,7 +168,11 @@ def parse(stream, resolver: DtdOnlyResolver) -> Iterator[PaperRecord | PersonRec
 
 
 def _text(elem) -> str:
-    return WHITESPACE_RE.sub(" ", "".join(elem.itertext())).strip()
+    """The element's text with whitespace collapsed; markup inside (<i>, <sub>) becomes plain text."""
+    # Most fields are plain text: reading .text skips itertext's iterator, and str.split() collapses
+    # the same Unicode whitespace as the regex did, at a fraction of the cost (parsing is half the import).
+    text = "".join(elem.itertext()) if len(elem) else elem.text or ""
+    return " ".join(text.split())
 
 
 def parse_element(elem) -> PaperRecord | PersonRecord | RecordError | None:
@@ -208,7 +212,7 @@ def parse_element(elem) -> PaperRecord | PersonRecord | RecordError | None:
         if len(name) > MAX_NAME:
             return RecordError(f"line {person.sourceline}", f"an author name is longer than {MAX_NAME} characters")
         raw_orcid = person.get("orcid", "")
-        orcid = normalize_orcid(raw_orcid)
+        orcid = normalize_orcid(raw_orcid) if raw_orcid else ""
         if raw_orcid and not orcid:
             return RecordError(f"line {person.sourceline}", f"{raw_orcid!r} is not an ORCID (0000-0002-1825-0097)")
         authors.append(AuthorRecord(name=name, orcid=orcid))
