@@ -28,6 +28,7 @@ INK = "#1d1f23"
 MUTED = "#555b66"
 GRID = "#d5d9e0"
 STRIPE = "#f4f6f9"
+LINK = "#0b5cad"  # the site's link colour (static/css/arrow.css --accent)
 
 # Okabe-Ito colours, darkened where needed for 3:1 against white (WCAG non-text contrast), and a
 # shape per kind so that colour is never the only signal (greyscale print, colour blindness).
@@ -312,7 +313,9 @@ def timeline_svg(*, rows: Sequence[TimelineRow], title: str, id_prefix: str = "t
         "the kind of venue. " + ("; ".join(summaries) + "." if summaries else "No papers yet.")
     )
 
-    labels = {row.author_pk: _truncate(f"{row.label} ({len(row.papers)})", 34) for row in rows}
+    # Shown cut to fit; the whole label is the link's title (its name for assistive tech, and its hover text).
+    full_labels = {row.author_pk: f"{row.label} ({len(row.papers)})" for row in rows}
+    labels = {pk: _truncate(text, 34) for pk, text in full_labels.items()}
     label_w = min(240, max([80] + [len(text) * 6.6 + 16 for text in labels.values()]))
     year_w = 26.0
     if slots:
@@ -339,12 +342,14 @@ def timeline_svg(*, rows: Sequence[TimelineRow], title: str, id_prefix: str = "t
         if i % 2 == 0:
             stripe = {"x": 0, "y": y, "width": width, "height": height, "fill": STRIPE, "class": "tl-stripe"}
             stripes.append(_el("rect", stripe))
+        # Every author name on the site links to its row; SVG 2 `href`, no xlink.
+        label = {"x": 6, "y": y + min(height / 2, 16) + 4, "font-size": "12", "class": "tl-label", "fill": LINK}
         row_parts.append(
             _el(
-                "text",
-                {"x": 6, "y": y + min(height / 2, 16) + 4, "font-size": "12", "class": "tl-label"},
-                _title(row.label),
-                labels[row.author_pk],
+                "a",
+                {"href": row.url, "class": "tl-link", "data-author": row.author_pk},
+                _title(full_labels[row.author_pk]),
+                _el("text", label, labels[row.author_pk]),
             )
         )
         marks = defaultdict(list)
@@ -364,11 +369,14 @@ def timeline_svg(*, rows: Sequence[TimelineRow], title: str, id_prefix: str = "t
             for kind in KIND_ORDER
             if marks[kind]
         ]
-        row_parts.append(_el("g", {"class": "tl-row", "data-author": row.author_pk}, *kind_groups))
+        # The marks and the year axis are in the text alternative beside the chart: hidden from
+        # assistive tech here, so a screen reader meets the row links and not every paper twice.
+        marks_group = {"class": "tl-row", "data-author": row.author_pk, "aria-hidden": "true"}
+        row_parts.append(_el("g", marks_group, *kind_groups))
         y += height
     # Paint order: stripes, then the year grid, then labels and marks on top.
     axis = _year_axis(slots, x_of=x_of, y=y + 16, grid_top=grid_top, grid_bottom=y)
-    body = [*legend, *stripes, _el("g", {"class": "tl-grid"}, *axis), *row_parts]
+    body = [*legend, *stripes, _el("g", {"class": "tl-grid", "aria-hidden": "true"}, *axis), *row_parts]
     if not rows or not slots:
         body.append(_el("text", {"x": label_w, "y": y + 16, "font-size": "12", "fill": MUTED}, "No papers yet."))
     svg = _svg(
@@ -378,7 +386,8 @@ def timeline_svg(*, rows: Sequence[TimelineRow], title: str, id_prefix: str = "t
         title=title,
         description=description,
         css="chart-timeline",
-        role="img",
+        # Not role="img": the row labels are links, and an image's children are hidden from assistive tech.
+        role="group",
         body=body,
     )
     return Chart(svg=svg, title=title, description=description, data=tuple(rows))

@@ -18,7 +18,8 @@ class ClusterDetailView(FilteredListMixin, ListView):
     """A name cluster: its author rows and their papers, newest first, narrowed in the page.
 
     Queries (tests/test_pages_queries.py): cluster, its rows, the facets for the filter choices,
-    the page count, the page of papers with venues, their authorships with rows. Six in all.
+    the page count, the page of papers with venues, their authorships with rows, and on the first
+    page the timeline's marks. Seven on the first page, six on the others, whatever the cluster's size.
     """
 
     template_name = "authors/cluster_detail.html"
@@ -36,9 +37,13 @@ class ClusterDetailView(FilteredListMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        # The timeline reuses the rows already loaded: one more query (their papers' years and venues).
-        timeline = cluster_timeline_chart(cluster=self.cluster, rows=self.rows)
-        return super().get_context_data(cluster=self.cluster, rows=self.rows, timeline=timeline, **kwargs)
+        context = super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
+        # The timeline draws every paper of the cluster (and its text alternative lists them all): on
+        # the first page only, so that the later pages of a big cluster stay small. It reuses the rows
+        # already loaded: one more query (their papers' years and venues).
+        if context["page_obj"].number == 1:
+            context["timeline"] = cluster_timeline_chart(cluster=self.cluster, rows=self.rows)
+        return context
 
 
 class AuthorDetailView(LenientPaginationMixin, ListView):

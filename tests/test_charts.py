@@ -1,5 +1,6 @@
 """The SVG charts (authors/charts.py) and the reads behind them (authors/selectors.py)."""
 
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
@@ -19,6 +20,7 @@ from authors.selectors import (
 )
 from papers.models import Paper, Venue
 from tests.factories import make_author, make_paper, make_venue
+from tests.pages_data import make_big_cluster
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 # \x08 and \ufffe are not allowed in XML 1.0 at all (PostgreSQL refuses \x00, so it cannot reach us).
@@ -68,7 +70,8 @@ class TimelineTests(ChartTestCase):
         chart = cluster_timeline_chart(cluster=self.cluster)
         root = parse(chart)
         self.assertEqual(root.tag, "{http://www.w3.org/2000/svg}svg")
-        self.assertEqual(root.get("role"), "img")
+        # A group, not an image: its row labels are links, which an image would hide.
+        self.assertEqual(root.get("role"), "group")
         self.assertEqual(root.get("width"), "100%")
         self.assertTrue(root.get("viewBox").startswith("0 0 "))
         title = root.find(f"svg:title[@id='{root.get('aria-labelledby')}']", NS)
@@ -76,6 +79,36 @@ class TimelineTests(ChartTestCase):
         desc = root.find(f"svg:desc[@id='{root.get('aria-describedby')}']", NS)
         self.assertIn("Ada Lovelace 0001: 4 papers, 2015–2017", desc.text)
         self.assertIn("Ada Lovelace 0002: 2 papers, 2021–2022", desc.text)
+
+    def test_it_links_every_row_label_to_its_author_row(self):
+        root = parse(cluster_timeline_chart(cluster=self.cluster))
+        links = by_class(root, "tl-link")
+        self.assertEqual(
+            {a.get("data-author"): a.get("href") for a in links},
+            {str(a.pk): a.get_absolute_url() for a in (self.ada1, self.ada2)},
+        )
+        for link in links:
+            # SVG 2 href (no xlink), the whole label as the link's name, the visible label inside.
+            self.assertEqual(link.tag, "{http://www.w3.org/2000/svg}a")
+            self.assertFalse([name for name in link.attrib if "xlink" in name])
+            (text,) = link.findall("svg:text", NS)
+            self.assertEqual(title_of(link), text.text)
+        self.assertEqual(title_of(links[0]), "Ada Lovelace 0001 (4)")
+
+    def test_it_hides_the_marks_and_axis_from_assistive_tech_but_not_the_links(self):
+        root = parse(cluster_timeline_chart(cluster=self.cluster))
+        hidden = [el for el in root.iter() if el.get("aria-hidden") == "true"]
+        self.assertEqual({el.get("class") for el in hidden}, {"tl-row", "tl-grid"})
+        inside_hidden = {id(child) for el in hidden for child in el.iter()}
+        self.assertFalse([a for a in by_class(root, "tl-link") if id(a) in inside_hidden])
+        self.assertTrue(all(id(m) in inside_hidden for m in by_class(root, "tl-mark")))
+
+    def test_a_long_label_is_cut_but_its_link_keeps_the_whole_name(self):
+        name = "Ada Augusta King Countess of Lovelace Byron"
+        row = TimelineRow(author_pk=7, label=name, url="/authors/7/", papers=(ChartPaper(1, "T", 2020, "", "", "/p/"),))
+        (link,) = by_class(parse(timeline_svg(rows=[row], title="T")), "tl-link")
+        self.assertEqual(title_of(link), f"{name} (1)")
+        self.assertTrue(link.find("svg:text", NS).text.endswith("…"))
 
     def test_it_draws_exactly_one_mark_per_paper_of_each_row(self):
         root = parse(cluster_timeline_chart(cluster=self.cluster))
@@ -153,6 +186,44 @@ class TimelineTests(ChartTestCase):
         self.assertEqual(
             cluster_timeline_chart(cluster=self.cluster).svg, cluster_timeline_chart(cluster=self.cluster).svg
         )
+
+
+class ClusterPageTimelineTests(TestCase):
+    """The cluster page draws the timeline on its first page only: it marks every paper of the cluster."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.cluster = make_big_cluster(120)
+
+    def test_the_first_page_draws_the_timeline(self):
+        response = self.client.get(self.cluster.get_absolute_url())
+        self.assertEqual(response.content.decode().count('class="tl-mark"'), 120)
+        self.assertContains(response, 'class="chart-svg chart-timeline"', count=1)
+        self.assertNotContains(response, "Timeline on the first page")
+
+    def test_later_pages_link_back_to_it_instead(self):
+        response = self.client.get(self.cluster.get_absolute_url(), {"page": 2})
+        self.assertEqual(response.context["page_obj"].number, 2)
+        self.assertNotIn("timeline", response.context)
+        self.assertNotContains(response, "chart-timeline")
+        self.assertNotContains(response, "tl-mark")
+        url = self.cluster.get_absolute_url()
+        self.assertContains(response, f'<a href="{url}?#timeline-heading">Timeline on the first page</a>', html=True)
+
+    def test_the_link_back_keeps_the_filters(self):
+        response = self.client.get(self.cluster.get_absolute_url(), {"type": "conference-paper", "page": 2})
+        self.assertEqual(response.context["page_obj"].number, 2)
+        url = f"{self.cluster.get_absolute_url()}?type=conference-paper#timeline-heading"
+        self.assertContains(response, f'<a href="{url}">Timeline on the first page</a>', html=True)
+        self.assertContains(self.client.get(url.partition("#")[0]), 'class="chart-svg chart-timeline"')
+
+    def test_a_later_page_names_only_its_own_papers(self):
+        # The timeline's marks and text alternative named all 120; page 2 names its 50 and no other.
+        response = self.client.get(self.cluster.get_absolute_url(), {"page": 2})
+        named = set(re.findall(r"Big paper (\d+) on", response.content.decode()))
+        listed = {re.match(r"Big paper (\d+) on", paper.title)[1] for paper in response.context["page_obj"]}
+        self.assertEqual(len(listed), 50)
+        self.assertEqual(named, listed)
 
 
 class PapersPerYearTests(ChartTestCase):
@@ -277,7 +348,18 @@ class SafetyTests(ChartTestCase):
         (mark,) = by_class(root, "tl-mark")
         self.assertTrue(title_of(mark).startswith(paper.title.replace("\x08", "").replace("\ufffe", "")))
         names = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
-        self.assertIn("Eve <script>alert(\"x\")</script> & 'Co' ]]> ", names)
+        self.assertIn("Eve <script>alert(\"x\")</script> & 'Co' ]]>  (1)", names)
+        (link,) = by_class(root, "tl-link")
+        self.assertEqual(link.get("href"), eve.get_absolute_url())
+
+    def test_it_escapes_a_hostile_row_link(self):
+        url = 'javascript:alert(1)" onmouseover="alert(2)'
+        row = TimelineRow(author_pk=1, label="A", url=url, papers=())
+        chart = timeline_svg(rows=[row], title="T")
+        (link,) = by_class(parse(chart), "tl-link")
+        self.assertEqual(link.get("href"), url)  # one attribute, its value intact
+        self.assertEqual(set(link.attrib), {"href", "class", "data-author"})
+        self.assertIn('href="javascript:alert(1)&quot; onmouseover=&quot;alert(2)"', chart.svg)
 
     def test_it_uses_no_inline_style_or_script(self):
         charts = [

@@ -120,3 +120,16 @@ class ChartBrowserTests(TestCase):
         href, text = self.in_chromium(1024, first_link)
         self.assertTrue(href.startswith("/authors/"))
         self.assertTrue(text.strip())
+
+    def test_a_timeline_row_label_is_a_link_with_a_name(self):
+        def row_links(page):
+            timeline = page.locator("svg.chart-timeline")
+            named = timeline.get_by_role("link", name="Keivan Rezaei 0001 (28)", exact=True)
+            return [link.get_attribute("href") for link in timeline.get_by_role("link").all()], named.count()
+
+        hrefs, named = self.in_chromium(1024, row_links)
+        # Both rows, in the chart's order (most papers first); the marks are not links.
+        self.assertEqual(len(hrefs), 2)
+        self.assertEqual(hrefs[0], self.row.get_absolute_url())
+        self.assertTrue(hrefs[1].startswith("/authors/"))
+        self.assertEqual(named, 1)

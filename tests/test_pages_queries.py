@@ -1,4 +1,5 @@
-"""Each public page runs the same number of queries for a 9-paper cluster and a 300-paper cluster.
+"""Each public page runs the same number of queries for a 9-paper cluster and a 300-paper cluster
+(and a venue or a search with few results and with many).
 
 Intended to prevent N+1 queries: a page that grew a query per paper or per author would fail here.
 """
@@ -7,6 +8,8 @@ from django.test import TestCase
 
 from authors.models import Author
 from papers.models import Paper
+from papers.views import PAGE_SIZE
+from tests.factories import make_author, make_paper, make_venue
 from tests.pages_data import add_history, import_sample, make_big_cluster
 
 
@@ -18,6 +21,12 @@ class QueryCountTests(TestCase):
         cls.clusters = {"9 papers": cls.small, "300 papers": cls.big}
         for cluster in cls.clusters.values():
             add_history(Author.objects.filter(cluster=cluster).first(), "one", "two", "three")
+        # Page 2 of the 9-paper cluster is its page 1 again: a one-row cluster just over a page long
+        # compares page 2 at a second size.
+        row, venue = make_author("Li Na 0001"), make_venue(short_name="MidConf")
+        for n in range(PAGE_SIZE + 10):
+            make_paper([row], title=f"Mid paper {n}", year=2000 + n % 10, venue=venue)
+        cls.paged = {"60 papers": row.cluster, "300 papers": cls.big}
 
     def assert_queries(self, n, url, params=None):
         with self.assertNumQueries(n):
@@ -33,7 +42,17 @@ class QueryCountTests(TestCase):
             with self.subTest(label):
                 self.assert_queries(7, cluster.get_absolute_url())
                 row = Author.objects.filter(cluster=cluster).first()
-                self.assert_queries(7, cluster.get_absolute_url(), {"author": row.pk, "page": 2})
+                self.assert_queries(7, cluster.get_absolute_url(), {"author": row.pk})
+
+    def test_the_cluster_page_after_the_first(self):
+        # Expect 6 queries: those of the first page but the timeline's, which only the first page draws.
+        for label, cluster in self.paged.items():
+            with self.subTest(label):
+                response = self.assert_queries(6, cluster.get_absolute_url(), {"page": 2})
+                self.assertEqual(response.context["page_obj"].number, 2)
+                row = Author.objects.filter(cluster=cluster).order_by("-paper_count").first()
+                response = self.assert_queries(6, cluster.get_absolute_url(), {"author": row.pk, "page": 2})
+                self.assertEqual(response.context["page_obj"].number, 2)
 
     def test_the_author_page(self):
         # Expect 9 queries: the row with its cluster, the count and page of its papers, their
@@ -58,12 +77,25 @@ class QueryCountTests(TestCase):
 
     def test_the_venue_pages(self):
         # Venue list: count and page (paper counts grouped in the same query). Venue page: the venue,
-        # then the count, page and authorships of its papers.
+        # then the count, page and authorships of its papers, for a venue of one paper as for one of 150.
         self.assert_queries(2, "/venues/")
-        self.assert_queries(4, "/venues/bigconf/")
+        small = Paper.objects.in_cluster(self.small).exclude(venue=None).first().venue
+        venues = {"small": small, "150 papers": Paper.objects.filter(venue__slug="bigconf").first().venue}
+        self.assertLess(small.papers.count(), 5)
+        for label, venue in venues.items():
+            with self.subTest(label):
+                self.assert_queries(4, venue.get_absolute_url())
 
     def test_home_and_search(self):
         # Home: four counts. Search: matching clusters, the paginator's count of matching papers (issue 6
         # made the paper results paginated), matching papers with venues, their authorships.
         self.assert_queries(4, "/")
         self.assert_queries(4, "/search/", {"q": "paper"})
+
+    def test_search_with_few_and_many_results(self):
+        # Expect 4 queries, for a few matching papers as for hundreds: the matching clusters, the
+        # candidate (matching) paper ids, the page of papers with venues, their authorships.
+        few = self.assert_queries(4, "/search/", {"q": "localizing"})
+        self.assertLess(few.context["page_obj"].paginator.count, 5)
+        many = self.assert_queries(4, "/search/", {"q": "paper"})
+        self.assertGreater(many.context["page_obj"].paginator.count, 300)
