@@ -3,9 +3,10 @@
 Called by the importer, the admin, management commands and tests alike.
 """
 
+import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -16,8 +17,8 @@ from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
-from papers.bulk import insert_rows
-from papers.models import Authorship, Paper
+from papers.bulk import any_of, insert_rows
+from papers.models import Authorship, Paper, PaperSource, Venue
 
 # Keeps `pk IN (...)` lists well under SQLite's variable limit and PostgreSQL's planner sweet spot.
 CHUNK = 5000
@@ -42,7 +43,7 @@ def cluster_ids_resolve(*, names: Iterable[str]) -> dict[str, int]:
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(cluster_key(name), name)
-    found = dict(NameCluster.objects.filter(key__in=list(wanted)).values_list("key", "pk"))
+    found = dict(NameCluster.objects.filter(any_of("key", wanted)).values_list("key", "pk"))
     missing = [key for key in wanted if key not in found]
     if not missing:
         return found
@@ -147,6 +148,12 @@ def _refresh_counts_sql(statement: sql.SQL, ids: Iterable[int]) -> None:
 # Every function below writes one CurationEvent whose `data` holds what undo needs to put the rows back
 # exactly, and whose `authors` M2M names every row involved (the public author page lists its history
 # from it). The admin, the tests and any future API call these same functions.
+#
+# `data["uid"]` names the event across databases, and `data["identity"]` names what it touched the way
+# a rebuilt database can find it again: author rows by their source keys as they were at that moment
+# (a merge moves them, so a tombstone has none later), papers by their provenance (source, source_id)
+# pairs, venues by short name. Database ids change when a database is rebuilt from the source files;
+# these do not, so an export can be replayed (authors.curation_replay, docs/deployment.md "Backups").
 
 # Offset that parks authorship positions while a paper's author list is reordered, so the
 # (paper, position) unique constraint never sees two rows at one position mid-way.
@@ -166,6 +173,73 @@ def _plain(value):
     return str(value)
 
 
+def _rows_identity(ids: Iterable[int]) -> dict[int, dict]:
+    """Each author row as a rebuilt database can find it: its source keys now, or (a row a split made
+    has none) the uid of the split that made it. Two queries, three with keyless rows."""
+    ids = sorted(set(ids))
+    rows = {pk: {"id": pk, "name": name, "keys": [], "created_by": None} for pk, name in _full_names(ids)}
+    for author_id, source, key in (
+        AuthorKey.objects.filter(author_id__in=ids).order_by("source", "key").values_list("author_id", "source", "key")
+    ):
+        rows[author_id]["keys"].append([source, key])
+    keyless = [pk for pk, row in rows.items() if not row["keys"]]
+    if keyless:
+        # The curation log is small (a few events per curator-hour), so a scan of it is cheap; the
+        # first split that made the row names it, and a replayed split keeps that split's uid.
+        made = CurationEvent.objects.filter(action=CurationEvent.Action.SPLIT, data__created=True).order_by("pk")
+        for data in made.filter(data__into__in=keyless).values_list("data", flat=True):
+            if rows[data["into"]]["created_by"] is None:
+                rows[data["into"]]["created_by"] = data.get("uid")
+    return rows
+
+
+def _full_names(ids: list[int]):
+    for pk, name, number in Author.objects.filter(pk__in=ids).values_list("pk", "name", "homonym_number"):
+        yield pk, f"{name} {number}" if number else name
+
+
+def _papers_identity(ids: Iterable[int]) -> dict[int, dict]:
+    """Each paper as a rebuilt database can find it: its provenance pairs, and its DOI as a fallback."""
+    ids = sorted(set(ids))
+    papers = {
+        pk: {"id": pk, "title": title[:200], "doi": doi, "sources": []}
+        for pk, title, doi in Paper.objects.filter(pk__in=ids).values_list("pk", "title", "doi")
+    }
+    for paper_id, source, source_id in (
+        PaperSource.objects.filter(paper_id__in=ids)
+        .order_by("source", "source_id")
+        .values_list("paper_id", "source", "source_id")
+    ):
+        papers[paper_id]["sources"].append([source, source_id])
+    return papers
+
+
+def _object_identity(obj: models.Model, before: dict | None = None) -> dict:
+    """An edited author row, paper or venue, named by what it was called before the edit."""
+    before = before or {}
+    if isinstance(obj, Author):
+        return _rows_identity([obj.pk])[obj.pk]
+    if isinstance(obj, Paper):
+        identity = _papers_identity([obj.pk])[obj.pk]
+        return {**identity, "doi": before.get("doi", identity["doi"])}
+    if isinstance(obj, Venue):
+        return {"id": obj.pk, "short_name": before.get("short_name", obj.short_name)}
+    return {"id": obj.pk}
+
+
+def _stable_value(obj: models.Model, name: str, value):
+    """A field value as a rebuilt database can read it: a related row by its identity, not its id."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return _plain(value)
+    if not field.is_relation or value is None:
+        return _plain(value)
+    # The admin form's initial value of a foreign key is the id; its cleaned value is the instance.
+    related = value if isinstance(value, models.Model) else field.related_model.objects.filter(pk=value).first()
+    return _object_identity(related) if related is not None else None
+
+
 def _event(*, action: str, curator, summary: str, target: models.Model | None, data: dict, author_ids) -> CurationEvent:
     event = CurationEvent.objects.create(
         action=action,
@@ -173,7 +247,8 @@ def _event(*, action: str, curator, summary: str, target: models.Model | None, d
         summary=summary[:500],
         target_type=target._meta.model_name if target is not None else "",
         target_id=target.pk if target is not None else None,
-        data=data,
+        # Random, so two databases never mint the same one; a replay copies the original's uid.
+        data={**data, "uid": uuid.uuid4().hex},
     )
     event.authors.set(sorted(set(author_ids)))
     # Every curation changes what public pages show; cached copies are dropped when this commits.
@@ -242,6 +317,8 @@ def author_merge(*, target: Author, sources: list[Author], curator, redo_of: Cur
         )
     target = rows[target.pk]
     ids = [target.pk, *source_ids]
+    # Before the keys move: afterwards the sources have none.
+    identities = _rows_identity(ids)
 
     # One authorship per paper survives: the earliest position, now on the target.
     by_paper: dict[int, list[Authorship]] = {}
@@ -307,6 +384,11 @@ def author_merge(*, target: Author, sources: list[Author], curator, redo_of: Cur
         "target_before": before,
         "target_after": {"orcid": target.orcid, "name_variants": list(target.name_variants)},
         "orcid_conflicts": orcid_conflicts,
+        "identity": {
+            "target": identities[target.pk],
+            "sources": [identities[pk] for pk in source_ids],
+            "redo_of": redo_of.data.get("uid") if redo_of is not None else None,
+        },
     }
     event = _event(
         action=CurationEvent.Action.MERGE, curator=curator, summary=summary, target=target, data=data, author_ids=ids
@@ -360,6 +442,9 @@ def author_split(
                 "merge the rows instead, or leave those papers out."
             )
 
+    identities = _rows_identity([author.pk] + ([into.pk] if into is not None else []))
+    papers = _papers_identity(paper_ids)
+
     created = into is None
     if revive is not None:
         into = rows[revive.pk]
@@ -382,6 +467,13 @@ def author_split(
         "created": created,
         "paper_ids": paper_ids,
         "authorships": [[a.pk, a.curated] for a in authorships],
+        "identity": {
+            "author": identities[author.pk],
+            # None: the papers went to a new row (or, in a redo, back to the row the split made).
+            "into": identities[into.pk] if not created else None,
+            "papers": [papers[pk] for pk in paper_ids],
+            "redo_of": redo_of.data.get("uid") if redo_of is not None else None,
+        },
     }
     event = _event(
         action=CurationEvent.Action.SPLIT,
@@ -582,7 +674,7 @@ def curation_undo(*, event: CurationEvent, curator) -> CurationEvent:
         curator=curator,
         summary=f"Undid #{event.pk}: {event.summary}",
         target=event,
-        data={"undoes": event.pk},
+        data={"undoes": event.pk, "identity": {"undoes": event.data.get("uid")}},
         author_ids=author_ids,
     )
     event.undone_by = new
@@ -720,6 +812,7 @@ def curation_edit(
         locked.add("authors")
     obj.locked_fields = sorted(locked)
     type(obj).objects.filter(pk=obj.pk).update(locked_fields=obj.locked_fields)
+    identity = _edit_identity(obj, changes, authors_changed)
 
     author_ids = set(authorships.get("author_ids", ()))
     if isinstance(obj, Author):
@@ -744,6 +837,7 @@ def curation_edit(
         "changes": {name: [_plain(a), _plain(b)] for name, (a, b) in changes.items()},
         "locked": obj.locked_fields,
         "unlocked": sorted(unlock),
+        "identity": identity,
     }
     if authors_changed:
         data["authorships"] = {k: authorships[k] for k in ("added", "changed", "removed")}
@@ -755,3 +849,22 @@ def curation_edit(
         data=data,
         author_ids=author_ids,
     )
+
+
+def _edit_identity(obj: models.Model, changes: dict[str, tuple], authors_changed: bool) -> dict:
+    """What an edit changed, by stable names: the target as it was called before, each field's
+    before and after values, and a curated author list in full (the list after the edit)."""
+    identity = {
+        "model": obj._meta.label_lower,
+        "target": _object_identity(obj, before={name: before for name, (before, _) in changes.items()}),
+        "fields": {
+            name: [_stable_value(obj, name, before), _stable_value(obj, name, after)]
+            for name, (before, after) in changes.items()
+        },
+        "authors": None,
+    }
+    if authors_changed:
+        listed = list(obj.authorships.order_by("position").values_list("position", "author_id", "printed_name"))
+        rows = _rows_identity(author_id for _, author_id, _ in listed)
+        identity["authors"] = [[position, rows[author_id], printed] for position, author_id, printed in listed]
+    return identity
