@@ -5,21 +5,25 @@ sync Playwright API runs an event loop in this thread, so Django's async-safety 
 these tests are fine (DJANGO_ALLOW_ASYNC_UNSAFE, set for this class only).
 """
 
+import io
 import os
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from authors.models import Author
-from papers.models import Paper
+from authors.charts import KIND_STYLES
+from authors.models import Author, NameCluster
+from authors.selectors import cluster_timeline
+from papers.models import Paper, Venue
 from tests.browser_tools import AXE_JS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.pages_data import import_sample
 
 AXE_PAGES = ["/", "/clusters/keivan-rezaei/", "{author}", "{paper}", "/papers/", "/search/?q=rezaei", "/venues/"]
 
 
-@pytest.mark.browser
-class BrowserPageTests(StaticLiveServerTestCase):
+class BrowserTestCase(StaticLiveServerTestCase):
+    """Chromium for the whole class, a fresh browser context per page, the sample data in the database."""
+
     @classmethod
     def setUpClass(cls):
         require_chromium()
@@ -49,6 +53,9 @@ class BrowserPageTests(StaticLiveServerTestCase):
         self.addCleanup(context.close)
         return context.new_page()
 
+
+@pytest.mark.browser
+class BrowserPageTests(BrowserTestCase):
     def test_no_serious_or_critical_axe_violations(self):
         row = Author.objects.filter(cluster__slug="keivan-rezaei").order_by("-paper_count").first()
         paper = Paper.objects.get(title="Localizing Knowledge in Diffusion Transformers")
@@ -102,15 +109,45 @@ class BrowserPageTests(StaticLiveServerTestCase):
         self.assertTrue(details.locator("p").is_visible())
 
 
-@pytest.mark.browser
-class ClusterTimelineScreenshotTests(BrowserPageTests):
-    """The cluster page's timeline as a reader sees it: drawn, one mark per paper, at phone and desktop widths."""
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
-    test_no_serious_or_critical_axe_violations = None
-    test_a_reader_searches_a_name_reaches_the_cluster_and_opens_a_paper = None
+
+def count_colours(image, colours: dict[str, str], tolerance: int = 24) -> dict[str, int]:
+    """Pixels of `image` (RGB) within `tolerance` of each colour, per channel: a mark's inside, not its
+    anti-aliased edge (which blends with the white or grey behind it)."""
+    targets = {name: hex_rgb(colour) for name, colour in colours.items()}
+    counts = dict.fromkeys(colours, 0)
+    for n, pixel in image.getcolors(maxcolors=image.width * image.height):
+        for name, target in targets.items():
+            if all(abs(a - b) <= tolerance for a, b in zip(pixel, target, strict=True)):
+                counts[name] += n
+    return counts
+
+
+@pytest.mark.browser
+class ClusterTimelineScreenshotTests(BrowserTestCase):
+    """The cluster page's timeline as a reader sees it: drawn, one mark per paper, in the venue-kind
+    colours (authors/charts.py KIND_STYLES), at phone and desktop widths."""
+
+    def expected_kinds(self) -> dict[int, dict[str, int]]:
+        """Per author row, how many of its marks each venue kind has (what the screenshot should show)."""
+        rows = cluster_timeline(cluster=NameCluster.objects.get(slug="keivan-rezaei"))
+        kinds = {}
+        for row in rows:
+            counts = dict.fromkeys(KIND_STYLES, 0)
+            for paper in row.papers:
+                counts[paper.kind if paper.kind in KIND_STYLES else Venue.Kind.OTHER] += 1
+            kinds[row.author_pk] = counts
+        return kinds
 
     def test_the_cluster_timeline_is_drawn_with_one_mark_per_paper(self):
+        from PIL import Image
+
         shots = os.environ.get("ARROW_CHART_SHOTS")
+        expected = self.expected_kinds()
+        colours = {kind: colour for kind, (colour, _) in KIND_STYLES.items()}
+        self.assertEqual(sum(sum(counts.values()) for counts in expected.values()), 9)
         for width in (375, 1280):
             page = self.new_page(viewport={"width": width, "height": 900})
             response = page.goto(self.live_server_url + "/clusters/keivan-rezaei/")
@@ -121,5 +158,24 @@ class ClusterTimelineScreenshotTests(BrowserPageTests):
             self.assertGreater(box["height"], 40)
             self.assertEqual(page.locator(".tl-mark").count(), 9)  # 7 papers of one row, 2 of the other
             self.assertEqual(page.locator(".tl-row").count(), 2)
-            png = timeline.screenshot(path=f"{shots}/cluster-timeline-{width}.png" if shots else None)
-            self.assertGreater(len(png), 1000)  # a real picture, not an empty box
+            # The scroller, not the SVG: on a phone the SVG is wider than the screen, and the picture
+            # is what a reader sees before scrolling sideways.
+            scroller = page.locator(".chart-scroll:has(.tl-mark)")
+            scroller.scroll_into_view_if_needed()
+            box = scroller.bounding_box()
+            png = scroller.screenshot(path=f"{shots}/cluster-timeline-{width}.png" if shots else None)
+            image = Image.open(io.BytesIO(png)).convert("RGB")
+            scale = image.width / box["width"]  # device pixels per CSS pixel
+            for author_pk, counts in expected.items():
+                with self.subTest(width=width, row=author_pk):
+                    row = page.locator(f".tl-row[data-author='{author_pk}']").bounding_box()
+                    self.assertLessEqual(row["x"] + row["width"], box["x"] + box["width"])  # in the picture
+                    crop = [row["x"] - box["x"], row["y"] - box["y"], row["x"] + row["width"] - box["x"]]
+                    crop.append(row["y"] + row["height"] - box["y"])
+                    seen = count_colours(image.crop(tuple(round(v * scale) for v in crop)), colours)
+                    for kind, marks in counts.items():
+                        if marks:
+                            # A mark is 5 to 7 CSS pixels across: at least 8 pixels of its very colour each.
+                            self.assertGreaterEqual(seen[kind], 8 * marks, (kind, seen))
+                        else:
+                            self.assertLess(seen[kind], 4, (kind, seen))
