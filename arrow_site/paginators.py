@@ -1,4 +1,4 @@
-"""A paginator for admin changelists over tables with millions of rows."""
+"""Paginators for lists over tables with millions of rows: admin changelists and public pages."""
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -6,19 +6,27 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-def table_row_estimate(model, using: str = "default") -> int:
-    """PostgreSQL's planner estimate of a table's rows (pg_class.reltuples); -1 when unknown.
-
-    reltuples is -1 until the first VACUUM/ANALYZE of the table, so imports run ANALYZE afterwards.
-    """
+def table_row_estimates(*models, using: str = "default") -> dict:
+    """PostgreSQL's planner estimates of tables' rows (pg_class.reltuples), one query for all; -1 when
+    unknown (any other database, or a table never analyzed: imports run ANALYZE afterwards)."""
+    estimates = dict.fromkeys(models, -1)
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return -1
+        return estimates
+    tables = {model._meta.db_table: model for model in models}
     with connection.cursor() as cursor:
-        # The table name is a bound parameter cast to regclass, never interpolated into the SQL.
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
-        row = cursor.fetchone()
-    return row[0] if row else -1
+        # The table names are bound parameters cast to regclass, never interpolated into the SQL.
+        cursor.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE oid = ANY(%s::regclass[])", [list(tables)]
+        )
+        for name, rows in cursor.fetchall():
+            estimates[tables[name]] = rows
+    return estimates
+
+
+def table_row_estimate(model, using: str = "default") -> int:
+    """`table_row_estimates` of one table."""
+    return table_row_estimates(model, using=using)[model]
 
 
 class EstimatedCountPaginator(Paginator):
@@ -40,3 +48,39 @@ class EstimatedCountPaginator(Paginator):
             if estimate > self.estimate_above:
                 return estimate
         return super().count
+
+
+class PublicListPaginator(EstimatedCountPaginator):
+    """The public paper lists: the estimate for a whole big table, an exact count up to `count_cap`
+    for a filtered one, and never more than `count_cap` rows of pages.
+
+    A page deep in a list costs an OFFSET over everything before it, and counting a filter that
+    matches millions costs as much as reading them; nobody pages past the first thousands, and the
+    page says so (`count_is_estimate`, `count_is_capped`) and offers the filters instead.
+    """
+
+    count_cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        if not queryset.query.where:
+            estimate = table_row_estimate(queryset.model, queryset.db)
+            if estimate > self.estimate_above:
+                return estimate
+        # COUNT(*) over a LIMIT subquery stops after count_cap + 1 rows.
+        return queryset[: self.count_cap + 1].count()
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return not self.object_list.query.where and self.count > self.estimate_above
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > self.count_cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, -(-self.count_cap // self.per_page))
