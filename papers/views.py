@@ -16,7 +16,7 @@ from arrow_site.paginators import PublicListPaginator, table_row_estimates
 from authors.models import Author, NameCluster
 from papers.filters import PaperFilter, PaperNarrowFilter
 from papers.highlight import highlight_html
-from papers.models import SEARCH_CANDIDATES, Paper, Venue
+from papers.models import HIGHLIGHT_START, SEARCH_CANDIDATES, Paper, Venue
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -173,7 +173,9 @@ class SearchView(TemplateView):
             papers = RankedPapers(Paper.objects.ranked(q, candidates).for_listing(), count=len(candidates))
             page = Paginator(papers, SEARCH_LIMIT).get_page(request.GET.get("page"))
             for paper in page.object_list:
-                paper.snippet = highlight_html(paper.headline)
+                # Only a snippet that shows a match: a paper found by its title or an author's name
+                # reads better with its abstract's opening as usual.
+                paper.snippet = highlight_html(paper.headline) if HIGHLIGHT_START in paper.headline else ""
             context.update(
                 q=q,
                 clusters=list(NameCluster.objects.search(q)[:SEARCH_LIMIT]),
