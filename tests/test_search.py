@@ -132,6 +132,15 @@ class PaperSearchTests(SearchTestCase):
     def test_the_abstract_snippet_highlights_the_matching_words(self):
         response = self.search("smoothing")
         self.assertContains(response, "<mark>smoothing</mark>")
+        self.assertContains(response, "Read the whole abstract")
+        self.assertNotContains(response, "{#")  # a template comment must not leak into the page
+
+    @postgresql_only
+    def test_a_paper_found_by_its_title_shows_its_abstract_as_usual(self):
+        response = self.search("budgets")
+        self.assertEqual(response.context["papers"][0].snippet, "")
+        self.assertContains(response, "We study markets.")
+        self.assertNotContains(response, "Read the whole abstract")
 
     def test_a_very_long_query_is_cut_not_refused(self):
         response = self.search("robust " + "x" * 500)
