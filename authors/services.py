@@ -17,7 +17,7 @@ from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
-from papers.bulk import insert_rows
+from papers.bulk import any_of, insert_rows
 from papers.models import Authorship, Paper, PaperSource, Venue
 
 # Keeps `pk IN (...)` lists well under SQLite's variable limit and PostgreSQL's planner sweet spot.
@@ -43,7 +43,7 @@ def cluster_ids_resolve(*, names: Iterable[str]) -> dict[str, int]:
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(cluster_key(name), name)
-    found = dict(NameCluster.objects.filter(key__in=list(wanted)).values_list("key", "pk"))
+    found = dict(NameCluster.objects.filter(any_of("key", wanted)).values_list("key", "pk"))
     missing = [key for key in wanted if key not in found]
     if not missing:
         return found

@@ -11,16 +11,22 @@ any other write, so a failed file leaves nothing.
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils import timezone
 from psycopg import sql
 
 
 def insert_rows(
-    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], *, extra_columns: Sequence[str] = ()
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    extra_columns: Sequence[str] = (),
+    ids: bool = True,
 ) -> list[int]:
     """Insert one new row per tuple of `fields` values (attribute names: `venue_id`, not `venue`);
-    every other field gets its default, as `save()` would give it. Returns the new primary keys.
+    every other field gets its default, as `save()` would give it. Returns the new primary keys,
+    or nothing with `ids=False` (the database numbers the rows itself, without a query for the ids).
 
     `extra_columns` are PostgreSQL-only columns that are not model fields (papers_paper's search
     text, migration 0002): each tuple carries their values after the fields' values.
@@ -35,19 +41,22 @@ def insert_rows(
         objs = model.objects.bulk_create(
             (model(**dict(zip(fields, row[: len(fields)], strict=True))) for row in rows), batch_size=2000
         )
-        return [obj.pk for obj in objs]
-    ids = allocate_ids(model, len(rows))
+        return [obj.pk for obj in objs] if ids else []
     now = timezone.now()
     rest = [f for f in meta.concrete_fields if f not in given and not f.primary_key]
     constants = tuple(_default(f, now) for f in rest)
-    columns = [meta.pk.column, *(f.column for f in given), *extra_columns, *(f.column for f in rest)]
+    columns = [*(f.column for f in given), *extra_columns, *(f.column for f in rest)]
+    if ids:
+        new_ids = allocate_ids(model, len(rows))
+        columns.insert(0, meta.pk.column)
+        rows = [(pk, *row) for pk, row in zip(new_ids, rows, strict=True)]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for pk, row in zip(ids, rows, strict=True):
-            copy.write_row((pk, *row, *constants))
-    return ids
+        for row in rows:
+            copy.write_row((*row, *constants))
+    return new_ids if ids else []
 
 
 def _default(field, now):
@@ -89,3 +98,37 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
             [model._meta.db_table, model._meta.pk.column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
+
+
+class InArray(Expression):
+    """`column = ANY(%s)` with the values as one array parameter (PostgreSQL).
+
+    `column__in=values` writes one placeholder per value, and with thousands of keys per batch
+    psycopg's client-side query building and Django's per-value preparation took longer than the
+    database did to answer.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, values: list):
+        super().__init__()
+        self.lhs = F(column)
+        self.values = values
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, exprs):
+        (self.lhs,) = exprs
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        return f"{lhs} = ANY(%s)", (*params, self.values)
+
+
+def any_of(column: str, values: Iterable):
+    """A filter for rows whose `column` is one of `values`: InArray on PostgreSQL, `__in` elsewhere."""
+    values = list(values)
+    if connection.vendor != "postgresql" or not values:
+        return Q(**{f"{column}__in": values})
+    return InArray(column, values)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from authors.models import Author, AuthorKey
 from authors.names import cluster_key, split_homonym
 from authors.services import cluster_ids_resolve
-from papers.bulk import insert_rows
+from papers.bulk import any_of, insert_rows
 from papers.importers.records import PersonRecord
 
 
@@ -21,7 +21,7 @@ def _existing_keys(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         by_source[source].append(key)
     found = {}
     for source, keys in by_source.items():
-        rows = AuthorKey.objects.filter(source=source, key__in=keys)
+        rows = AuthorKey.objects.filter(any_of("key", keys), source=source)
         for key, author_id, merged_into_id in rows.values_list("key", "author_id", "author__merged_into_id"):
             found[(source, key)] = merged_into_id or author_id
     return found
@@ -61,7 +61,7 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
         for key in keys_of[id(r)]:
             if (r.source, key) not in found and key:
                 new_keys.setdefault((r.source, key[:500]), row_of[id(r)])
-    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()])
+    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()], ids=False)
 
     authors = Author.objects.in_bulk(set(row_of.values()))
     dirty = {}
@@ -107,5 +107,5 @@ def author_person_aliases_add(*, records: list[PersonRecord]) -> int:
         for alias in r.aliases:
             if (r.source, alias) not in found:
                 new_keys.setdefault((r.source, alias[:500]), target)
-    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()])
+    insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()], ids=False)
     return len(new_keys)

@@ -22,7 +22,7 @@ from authors.models import Author, AuthorKey, NameCluster
 from authors.names import accent_fold, cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
-from papers.bulk import insert_rows
+from papers.bulk import any_of, insert_rows
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
 from papers.persons import author_person_aliases_add, author_persons_upsert
@@ -116,6 +116,10 @@ def import_file(
             # The web's statement_timeout must not cut a long import short (this transaction only).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout = 0")
+                # Foreign keys are checked as each statement ends rather than all at COMMIT: the same
+                # work, but a deferred check is queued in the server's memory per row (millions of
+                # entries for a full dump). Parents are always written before their rows.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch)
         summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
@@ -162,6 +166,7 @@ class PaperImporter:
         self.summary = ImportSummary()
         self.touched_authors: set[int] = set()
         self.redirects: list[PersonRecord] = []
+        self.orcids_checked: set[int] = set()
         # Whether any row was written: a no-op re-import skips ANALYZE and keeps cached pages.
         self.wrote = False
         self.search_columns = search_text_columns()
@@ -205,7 +210,7 @@ class PaperImporter:
         author_ids = self.touched_authors
         cluster_ids = set()
         for chunk in _chunked(author_ids):
-            cluster_ids.update(Author.objects.filter(pk__in=chunk).values_list("cluster_id", flat=True))
+            cluster_ids.update(Author.objects.filter(any_of("pk", chunk)).values_list("cluster_id", flat=True))
         authors_refresh_counts(author_ids=author_ids)
         clusters_refresh_counts(cluster_ids=cluster_ids)
 
@@ -238,7 +243,7 @@ class PaperImporter:
         for source, key in wanted:
             by_source[source].append(key)
         for source, keys in by_source.items():
-            rows = AuthorKey.objects.filter(source=source, key__in=keys).values_list(
+            rows = AuthorKey.objects.filter(any_of("key", keys), source=source).values_list(
                 "key", "author_id", "author__cluster_id", "author__merged_into_id", "author__merged_into__cluster_id"
             )
             for key, author_id, cluster_id, merged_into_id, merged_cluster_id in rows:
@@ -258,6 +263,7 @@ class PaperImporter:
                 AuthorKey,
                 ["source", "key", "author_id"],
                 [(source, key, pk) for (source, key), pk in zip(missing, new_ids, strict=True)],
+                ids=False,
             )
             for pair, pk, row in zip(missing, new_ids, rows, strict=True):
                 found[pair] = pk
@@ -267,10 +273,18 @@ class PaperImporter:
 
     def fill_orcids(self, wanted: dict, found: dict, *, skip: set) -> None:
         """An ORCID in a record fills an existing row's empty ORCID (never replaces one)."""
-        orcids = {found[pair]: a.orcid for pair, a in wanted.items() if a.orcid and pair not in skip}
+        # A row this file already gave an ORCID to (or found one on, or found locked) is not asked
+        # again: frequent authors appear in every batch, and the query cost more than the fill.
+        self.orcids_checked.update(found[pair] for pair in skip if wanted[pair].orcid)
+        orcids = {
+            found[pair]: a.orcid
+            for pair, a in wanted.items()
+            if a.orcid and pair not in skip and found[pair] not in self.orcids_checked
+        }
         if not orcids:
             return
-        rows = list(Author.objects.filter(pk__in=list(orcids), orcid=""))
+        self.orcids_checked.update(orcids)
+        rows = list(Author.objects.filter(any_of("pk", orcids), orcid="").only("orcid", "locked_fields"))
         rows = [row for row in rows if "orcid" not in row.locked_fields]
         for row in rows:
             row.orcid = orcids[row.pk]
@@ -344,6 +358,7 @@ class PaperImporter:
                 for r in changed
                 if (key := (r.source, r.source_id)) not in existing
             ],
+            ids=False,
         )
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
@@ -380,7 +395,7 @@ class PaperImporter:
             by_source[r.source].append(r.source_id)
         found = {}
         for source, ids in by_source.items():
-            rows = PaperSource.objects.filter(source=source, source_id__in=ids)
+            rows = PaperSource.objects.filter(any_of("source_id", ids), source=source)
             for source_id, paper_id, content_hash in rows.values_list("source_id", "paper_id", "content_hash"):
                 found[(source, source_id)] = (paper_id, content_hash)
         return found
@@ -427,7 +442,7 @@ class PaperImporter:
             condition = Q()
             for attr, values in wanted.items():
                 if values:
-                    condition |= Q(**{f"{attr}__in": values})
+                    condition |= any_of(attr, values)
             known: dict[str, dict[str, int]] = {attr: {} for attr in MATCH_IDS}
             for pk, *values in Paper.objects.filter(condition).order_by("pk").values_list("pk", *MATCH_IDS):
                 for attr, value in zip(MATCH_IDS, values, strict=True):
@@ -442,7 +457,7 @@ class PaperImporter:
         if pending:
             keys = [title_key(r.title) for r in pending]
             candidates = defaultdict(list)
-            rows = Authorship.objects.filter(paper__title_key__in=set(keys), position=1).values_list(
+            rows = Authorship.objects.filter(any_of("paper__title_key", set(keys)), position=1).values_list(
                 "paper__title_key", "paper__year", "author__cluster_id", "paper_id"
             )
             for key, year, cluster_id, paper_id in rows:
@@ -455,7 +470,7 @@ class PaperImporter:
         if matches:
             # Two records of one source are two papers (a preprint and its proceedings version).
             same_source = set(
-                PaperSource.objects.filter(paper_id__in=set(matches.values())).values_list("paper_id", "source")
+                PaperSource.objects.filter(any_of("paper_id", set(matches.values()))).values_list("paper_id", "source")
             )
             matches = {key: pid for key, pid in matches.items() if (pid, key[0]) not in same_source}
         return matches
@@ -519,7 +534,8 @@ class PaperImporter:
                 author_id = author_ids[(r.source, author.identity)]
                 rows.append((paper_id, author_id, position, author.name[:300], r.source, author.identity[:500]))
                 self.touched_authors.add(author_id)
-        insert_rows(Authorship, ["paper_id", "author_id", "position", "printed_name", "source", "source_key"], rows)
+        columns = ["paper_id", "author_id", "position", "printed_name", "source", "source_key"]
+        insert_rows(Authorship, columns, rows, ids=False)
 
 
 def _chunked(ids, size: int = 5000):
