@@ -10,7 +10,7 @@ from collections import defaultdict
 from authors.models import Author, AuthorKey
 from authors.names import cluster_key, split_homonym
 from authors.services import cluster_ids_resolve
-from papers.bulk import any_of, insert_rows
+from papers.bulk import any_of, insert_rows, update_rows
 from papers.importers.records import PersonRecord
 
 
@@ -63,13 +63,14 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
                 new_keys.setdefault((r.source, key[:500]), row_of[id(r)])
     insert_rows(AuthorKey, ["source", "key", "author_id"], [(s, k, a) for (s, k), a in new_keys.items()], ids=False)
 
-    authors = Author.objects.in_bulk(set(row_of.values()))
+    fields = ["orcid", "affiliation", "name_variants"]
+    authors = Author.objects.only("name", "homonym_number", "locked_fields", *fields).in_bulk(set(row_of.values()))
     dirty = {}
     for r in records:
         author = authors[row_of[id(r)]]
         if _fill(author, r):
             dirty[author.pk] = author
-    Author.objects.bulk_update(list(dirty.values()), ["orcid", "affiliation", "name_variants"])
+    update_rows(Author, fields, [(a.pk, *(getattr(a, f) for f in fields)) for a in dirty.values()])
     return set(created.values()) | set(new_keys.values()) | set(dirty)
 
 

@@ -22,7 +22,7 @@ from authors.models import Author, AuthorKey, NameCluster
 from authors.names import accent_fold, cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
-from papers.bulk import any_of, insert_rows
+from papers.bulk import any_of, insert_rows, update_rows
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
 from papers.persons import author_person_aliases_add, author_persons_upsert
@@ -286,9 +286,7 @@ class PaperImporter:
         self.orcids_checked.update(orcids)
         rows = list(Author.objects.filter(any_of("pk", orcids), orcid="").only("orcid", "locked_fields"))
         rows = [row for row in rows if "orcid" not in row.locked_fields]
-        for row in rows:
-            row.orcid = orcids[row.pk]
-        Author.objects.bulk_update(rows, ["orcid"])
+        update_rows(Author, ["orcid"], [(row.pk, orcids[row.pk]) for row in rows])
 
     # -- venues ------------------------------------------------------------------------------
 
