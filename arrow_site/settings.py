@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    # The public JSON API (/api/): Django REST framework, and drf-spectacular for its OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
     "axes",
     "authors",
     "papers",
@@ -223,6 +226,30 @@ PUBLIC_CACHE_SECONDS = envint("DJANGO_PUBLIC_CACHE_SECONDS", "300")
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0")
 if PAGE_CACHE_SECONDS and not REDIS_URL:
     raise ImproperlyConfigured("DJANGO_PAGE_CACHE_SECONDS needs REDIS_URL (a cache shared by all workers).")
+
+# The public JSON API (arrow_site/api/, docs/api.md). Read-only public data: JSON only (the browsable
+# HTML renderer has inline script, which our CSP forbids), no parsers (nothing is ever posted), and no
+# authentication (no session means no CSRF and the same answer for everyone, so the public cache
+# headers apply to it as to the HTML pages).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "arrow_site.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "arrow_site.api.responses.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Arrow API",
+    "DESCRIPTION": "Read-only public data: papers, author rows, name clusters and search. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "arrow_site.api.schema.document_empty_filters",
+    ],
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,88 @@
+"""The JSON shape of papers in the public API (papers/apis.py, authors/apis.py; examples in docs/api.md).
+
+Every object carries `url` (itself in the API) and `html_url` (its public page), both absolute.
+"""
+
+from rest_framework import serializers
+
+from arrow_site.api.fields import LinkField, OptionalCharField, api_link, page_link
+from papers.highlight import MARKED_RE, STRAY_RE
+from papers.models import HIGHLIGHT_START, Authorship, Paper, Venue
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    full_name = OptionalCharField()
+    html_url = page_link()
+
+    class Meta:
+        model = Venue
+        fields = ["short_name", "full_name", "kind", "slug", "html_url"]
+
+
+class PaperAuthorSerializer(serializers.ModelSerializer):
+    """One author of a paper, in order: the name as printed there and the author row it is credited to."""
+
+    id = serializers.IntegerField(source="author_id", read_only=True, help_text="The author row's id.")
+    name = serializers.CharField(source="author.full_name", read_only=True, help_text="The row's display name.")
+    url = api_link("author", "id", attr="author_id")
+    html_url = LinkField(lambda authorship: authorship.author.get_absolute_url())
+
+    class Meta:
+        model = Authorship
+        fields = ["position", "printed_name", "id", "name", "url", "html_url"]
+
+
+class PaperIdentifiersSerializer(serializers.Serializer):
+    dblp = OptionalCharField(source="dblp_key", help_text="dblp record key, e.g. conf/nips/ZareiBRLNF25.")
+    openalex = OptionalCharField(source="openalex_id", help_text="OpenAlex work id, e.g. W4400000000.")
+    arxiv = OptionalCharField(source="arxiv_id", help_text="arXiv id, e.g. 2505.18832.")
+
+
+class PaperSerializer(serializers.ModelSerializer):
+    url = api_link("paper", "id", attr="pk")
+    html_url = page_link()
+    abstract = OptionalCharField()
+    type = serializers.ChoiceField(source="pub_type", choices=Paper.Type.choices, read_only=True)
+    venue = VenueSerializer(read_only=True, allow_null=True)
+    doi = OptionalCharField()
+    doi_url = OptionalCharField()
+    link = OptionalCharField(source="url", help_text="Where to read the paper (publisher or repository page).")
+    identifiers = PaperIdentifiersSerializer(source="*", read_only=True)
+    # `authorships.all` reads the prefetch of PaperQuerySet.with_authors(), already in author order.
+    authors = PaperAuthorSerializer(source="authorships", many=True, read_only=True)
+
+    class Meta:
+        model = Paper
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "title",
+            "abstract",
+            "year",
+            "type",
+            "venue",
+            "doi",
+            "doi_url",
+            "link",
+            "identifiers",
+            "authors",
+        ]
+
+
+class SearchPaperSerializer(PaperSerializer):
+    snippet = serializers.SerializerMethodField(
+        help_text="The abstract's passage that matches, as plain text; null when the abstract does not "
+        "match (found by title or author) and on SQLite."
+    )
+
+    class Meta(PaperSerializer.Meta):
+        fields = [*PaperSerializer.Meta.fields, "snippet"]
+
+    def get_snippet(self, paper) -> str | None:
+        # As on the search page, only a passage that shows a match. The headline marks matches with
+        # control characters (papers.highlight): plain text has no use for them.
+        headline = getattr(paper, "headline", "") or ""
+        if HIGHLIGHT_START not in headline:
+            return None
+        return STRAY_RE.sub("", MARKED_RE.sub(r"\1", headline))
