@@ -13,7 +13,6 @@ from papers.views import PAGE_SIZE
 from tests.factories import make_author, make_paper, make_venue
 from tests.pages_data import add_history, import_sample, make_big_cluster
 
-
 # PostgreSQL's planner estimate of a whole table's rows, read where a count of the table would be
 # slow at scale (arrow_site/paginators.py); SQLite has none.
 ESTIMATE = 1 if connection.vendor == "postgresql" else 0
