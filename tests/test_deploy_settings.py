@@ -9,12 +9,14 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRATCH_SQLITE = Path(tempfile.gettempdir()) / "arrow-check.sqlite3"
 PRINT_SETTINGS = """
 import json, django
 from django.conf import settings
@@ -29,7 +31,8 @@ def production_env(**extra) -> dict:
         DJANGO_SETTINGS_MODULE="arrow_site.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="arrow.example.org",
-        DATABASE_URL=os.environ.get("DATABASE_URL", ""),
+        # On SQLite a scratch file, not the project's db.sqlite3 (the checks only connect).
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{SCRATCH_SQLITE}",
     )
     env.update(extra)
     return env
