@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/import_dblp.py --papers 50000
 
-Generates the corpus with shared/tools/gen_corpus.py (unless --corpus is given), recreates the
-database `arrow_bench_import`, then times, each in its own process so peak RSS is its own:
+Generates the corpus with bench/corpus.py (unless --corpus is given: the bytes of
+shared/tools/gen_corpus.py, in linear time), recreates the database `arrow_bench_import`, then times,
+each in its own process so peak RSS is its own (Django's system checks skipped: not import work):
   floor    lxml iterparse (same DTD and entity settings as ours) + COPY of papers, author names and
            authorships into three fresh unindexed tables; nothing else;
   import   `manage.py import_papers` into the migrated, empty Arrow schema;
   re-import the same command on the unchanged file (must be a fast no-op).
-Prints wall time and peak RSS of each and the import/floor ratio (goal: <= 3x, < 400 MB).
+Prints wall time, peak RSS and client CPU of each and the import/floor ratio (goal: <= 3x, < 400 MB).
 """
 
 import argparse
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN_CORPUS = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+GEN_CORPUS = ROOT / "bench" / "corpus.py"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 
 FLOOR = r"""
