@@ -120,7 +120,7 @@ class PaperQuerySet(models.QuerySet):
 
 
 # How many of the newest matches the search page ranks (and so at most shows) for one query.
-SEARCH_CANDIDATES = 1000
+SEARCH_CANDIDATES = 500
 # The text search configuration of the generated column (papers/migrations/0002): queries must use
 # the same one, or stemmed words would not match.
 SEARCH_CONFIG = "english"
