@@ -47,6 +47,8 @@ MATCH_IDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
 SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
 NON_WORD_RE = re.compile(r"[^\w]+")
 MAX_REPORTED_ERRORS = 50
+# Papers created before the first mid-import ANALYZE (PaperImporter.analyze_as_tables_grow).
+ANALYZE_FIRST = 10_000
 
 
 def title_key(title: str) -> str:
@@ -167,6 +169,7 @@ class PaperImporter:
         self.touched_authors: set[int] = set()
         self.redirects: list[PersonRecord] = []
         self.orcids_checked: set[int] = set()
+        self.created_since_analyze = 0
         # Whether any row was written: a no-op re-import skips ANALYZE and keeps cached pages.
         self.wrote = False
         self.search_columns = search_text_columns()
@@ -340,6 +343,7 @@ class PaperImporter:
 
         paper_ids = self.create_papers(created, venues)
         self.summary.created += len(created)
+        self.analyze_as_tables_grow(len(created))
 
         # Records already imported (changed) or another source's record of a known paper (matched).
         updates = {key: paper_id for key, (paper_id, _) in existing.items()}
@@ -364,6 +368,21 @@ class PaperImporter:
         self.write_authorships(created, paper_ids, author_ids, replace=False)
         replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
         self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
+
+    def analyze_as_tables_grow(self, created: int) -> None:
+        """ANALYZE whenever this import has doubled what it created since the last time (from
+        ANALYZE_FIRST papers on).
+
+        Without statistics (a new database) or with stale ones (a first big import), the planner
+        takes each `= ANY(2,000 keys)` lookup to match a large share of the table and scans it
+        whole: every batch then reads every paper, and a 1,000,000-paper import slows to a crawl.
+        ANALYZE counts this transaction's own uncommitted rows, so fresh statistics bring the
+        index lookups back; doubling keeps it to a handful of runs per import.
+        """
+        self.created_since_analyze += created
+        if self.created_since_analyze >= max(ANALYZE_FIRST, self.summary.created - self.created_since_analyze):
+            analyze_tables()
+            self.created_since_analyze = 0
 
     def create_papers(self, records: list[PaperRecord], venues: dict[str, Venue]) -> dict[tuple[str, str], int]:
         """Insert the papers no source has yet; return their ids by (source, source_id)."""
