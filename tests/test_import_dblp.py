@@ -4,11 +4,13 @@ import gzip
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase
 
 from authors.models import Author, AuthorKey, NameCluster
+from papers import services
 from papers.models import Authorship, Paper, PaperSource
 from tests.conftest import SHARED
 
@@ -186,3 +188,18 @@ class RecordRuleTests(DblpFileTestCase):
         run_import(path)
 
         self.assertEqual(Paper.objects.get().title, "Second")
+
+    def test_statistics_are_refreshed_as_the_import_grows(self):
+        # With the threshold at one paper and one record per batch, ANALYZE runs inside the import
+        # after papers 1, 2 and 4 (each time the count has doubled), then once more at the end.
+        records = "".join(
+            f'<article key="a/{n}"><author>Ada Lovelace</author><title>Paper {n}.</title></article>' for n in range(5)
+        )
+        with (
+            mock.patch("papers.services.ANALYZE_FIRST", 1),
+            mock.patch("papers.services.analyze_tables", wraps=services.analyze_tables) as analyze,
+        ):
+            output = run_import(self.write(records), batch_size=1)
+
+        self.assertIn("5 created", output)
+        self.assertEqual(analyze.call_count, 4)
