@@ -12,22 +12,25 @@ def sample_path() -> Path:
     return SAMPLE
 
 
+def child_database_url() -> str:
+    """A DATABASE_URL for a child process that opens the test database itself."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # The test database is a file on SQLite (arrow_site/test_settings.py); never the developer's db.sqlite3.
+    assert connection.vendor == "sqlite" and not connection.is_in_memory_db(), db["NAME"]
+    return f"sqlite:///{db['NAME']}"
+
+
 def run_manage_subprocess(*args: str):
     """Run `manage.py ARGS` in a child process against the test database, as a user would."""
     import os
     import subprocess
     import sys
 
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    else:
-        # The test database is a file on SQLite (arrow_site/test_settings.py); never the developer's db.sqlite3.
-        assert connection.vendor == "sqlite" and not connection.is_in_memory_db(), db["NAME"]
-        url = f"sqlite:///{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
+    env = {**os.environ, "DATABASE_URL": child_database_url(), "DJANGO_SECRET_KEY": "x" * 50}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -19,7 +19,7 @@ class HealthzTests(TestCase):
 
 
 @unittest.skipUnless(
-    connection.vendor == "postgresql", "needs a database server to lose (SQLite's test database is in memory)"
+    connection.vendor == "postgresql", "needs a database server to lose (SQLite is a file in this process)"
 )
 class HealthzOutageTests(TransactionTestCase):
     def test_it_answers_503_while_the_database_is_unreachable_then_recovers(self):
