@@ -41,12 +41,19 @@ class EstimatedCountPaginator(Paginator):
     estimate_above = 100_000
 
     @cached_property
-    def count(self) -> int:
+    def whole_table_estimate(self) -> int | None:
+        """The planner's estimate when the list is a whole table bigger than `estimate_above`."""
         queryset = self.object_list
         if isinstance(queryset, QuerySet) and not queryset.query.where:
             estimate = table_row_estimate(queryset.model, queryset.db)
             if estimate > self.estimate_above:
                 return estimate
+        return None
+
+    @cached_property
+    def count(self) -> int:
+        if self.whole_table_estimate is not None:
+            return self.whole_table_estimate
         return super().count
 
 
@@ -63,19 +70,14 @@ class PublicListPaginator(EstimatedCountPaginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
+        if self.whole_table_estimate is not None or not isinstance(self.object_list, QuerySet):
             return super().count
-        if not queryset.query.where:
-            estimate = table_row_estimate(queryset.model, queryset.db)
-            if estimate > self.estimate_above:
-                return estimate
         # COUNT(*) over a LIMIT subquery stops after count_cap + 1 rows.
-        return queryset[: self.count_cap + 1].count()
+        return self.object_list[: self.count_cap + 1].count()
 
     @property
     def count_is_estimate(self) -> bool:
-        return not self.object_list.query.where and self.count > self.estimate_above
+        return self.whole_table_estimate is not None
 
     @property
     def count_is_capped(self) -> bool:

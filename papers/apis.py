@@ -14,9 +14,9 @@ from arrow_site.api.responses import responses
 from authors.models import NameCluster
 from authors.serializers import ClusterSerializer
 from papers.filters import PaperFilter, PaperNarrowFilter
-from papers.models import SEARCH_CANDIDATES, Paper
+from papers.models import MAX_QUERY_LENGTH, SEARCH_CANDIDATES, Paper, RankedPapers
 from papers.serializers import PaperSerializer, SearchPaperSerializer
-from papers.views import MAX_QUERY_LENGTH, SEARCH_LIMIT, RankedPapers
+from papers.views import SEARCH_LIMIT
 
 # The filters as the schema gives them. django-filter's own description says "number" for years
 # and ids (the form fields take whole numbers only) and leaves out the bounds the forms enforce.
@@ -134,12 +134,9 @@ class SearchApi(PaperListMixin, generics.ListAPIView):
         params.is_valid(raise_exception=True)
         q = params.validated_data["q"]
         narrowed = self.filter_queryset(self.get_queryset())
-        # One more than are ranked, to know whether there are more than that.
-        candidates = narrowed.search_candidates(q, limit=SEARCH_CANDIDATES + 1) if q else []
-        more = len(candidates) > SEARCH_CANDIDATES
-        candidates = candidates[:SEARCH_CANDIDATES]
-        ranked = Paper.objects.ranked(q, candidates).for_listing() if candidates else Paper.objects.none()
-        page = self.paginate_queryset(RankedPapers(ranked, count=len(candidates)))
+        # A blank query finds nothing, without SQL.
+        results = narrowed.ranked_results(q) if q else RankedPapers(Paper.objects.none(), count=0)
+        page = self.paginate_queryset(results)
         # NameCluster.objects.search is none() for a blank query: no SQL at all.
         clusters = NameCluster.objects.search(q)[:SEARCH_LIMIT]
         context = self.get_serializer_context()
@@ -147,8 +144,8 @@ class SearchApi(PaperListMixin, generics.ListAPIView):
             {
                 "q": q,
                 "clusters": ClusterSerializer(clusters, many=True, context=context).data,
-                "count": len(candidates),
-                "more_than_ranked": more,
+                "count": results.count(),
+                "more_than_ranked": results.more_than_ranked,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),
                 "results": self.get_serializer(page, many=True).data,

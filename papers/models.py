@@ -118,11 +118,33 @@ class PaperQuerySet(models.QuerySet):
             ),
         ).order_by("-rank", "-pk")
 
-    def ranked_search(self, q: str):
-        """`ranked` over `search_candidates` (runs the candidates query now)."""
-        return self.ranked(q, self.search_candidates(q))
+    def ranked_results(self, q: str) -> "RankedPapers":
+        """The search results of `self`, for the page and the API alike: the newest SEARCH_CANDIDATES
+        matches ranked (runs the candidates query now), whether more matched, rows ready to list."""
+        # One more than are ranked, to know whether there are more than that.
+        candidates = self.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
+        more = len(candidates) > SEARCH_CANDIDATES
+        candidates = candidates[:SEARCH_CANDIDATES]
+        papers = self.model.objects.ranked(q, candidates).for_listing()
+        return RankedPapers(papers, count=len(candidates), more_than_ranked=more)
 
 
+class RankedPapers:
+    """Ranked search results for a Paginator, which counts them without a COUNT query: the candidate
+    ids are already known (PaperQuerySet.search_candidates)."""
+
+    def __init__(self, papers, *, count: int, more_than_ranked: bool = False):
+        self.papers, self._count, self.more_than_ranked = papers, count, more_than_ranked
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.papers[index]
+
+
+# A longer search query is cut to this length, not refused.
+MAX_QUERY_LENGTH = 200
 # How much of an abstract the search snippet is drawn from.
 HEADLINE_CHARS = 1000
 # How many of the newest matches the search page ranks (and so at most shows) for one query.

@@ -16,7 +16,7 @@ from arrow_site.paginators import PublicListPaginator, table_row_estimates
 from authors.models import Author, NameCluster
 from papers.filters import PaperFilter, PaperNarrowFilter
 from papers.highlight import highlight_html
-from papers.models import HIGHLIGHT_START, SEARCH_CANDIDATES, Paper, Venue
+from papers.models import HIGHLIGHT_START, MAX_QUERY_LENGTH, Paper, Venue
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -123,9 +123,6 @@ class VenueDetailView(LenientPaginationMixin, ListView):
         return super().get_context_data(venue=self.venue, **kwargs)
 
 
-MAX_QUERY_LENGTH = 200
-
-
 class SearchForm(forms.Form):
     # No max_length: a longer query is cut (clean_q), not refused. NUL bytes stay a 400 (CharField's
     # validator), like everywhere else on the site.
@@ -135,24 +132,10 @@ class SearchForm(forms.Form):
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
 
 
-class RankedPapers:
-    """Ranked search results for a Paginator, which counts them without a COUNT query: the candidate
-    ids are already known (papers.models.PaperQuerySet.search_candidates)."""
-
-    def __init__(self, papers, *, count: int):
-        self.papers, self._count = papers, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return self.papers[index]
-
-
 class SearchView(TemplateView):
     """One box: author name clusters first, then papers by relevance with a highlighted snippet.
 
-    The matching lives in `NameCluster.objects.search` and `Paper.objects.search_candidates`; the paper
+    The matching lives in `NameCluster.objects.search` and `Paper.objects.ranked_results`; the paper
     list's year/venue/type filters narrow the paper results before they are ranked. Queries per
     page: clusters, candidate paper ids, the page of papers, their authorships.
     """
@@ -166,12 +149,8 @@ class SearchView(TemplateView):
             return self.render_to_response(context, status=400)
         q = form.cleaned_data["q"]
         if q:
-            # One more than are ranked, to know whether there are more than that.
-            candidates = self.filterset.qs.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
-            more = len(candidates) > SEARCH_CANDIDATES
-            candidates = candidates[:SEARCH_CANDIDATES]
-            papers = RankedPapers(Paper.objects.ranked(q, candidates).for_listing(), count=len(candidates))
-            page = Paginator(papers, SEARCH_LIMIT).get_page(request.GET.get("page"))
+            results = self.filterset.qs.ranked_results(q)
+            page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page"))
             for paper in page.object_list:
                 # Only a snippet that shows a match: a paper found by its title or an author's name
                 # reads better with its abstract's opening as usual.
@@ -184,8 +163,7 @@ class SearchView(TemplateView):
                 is_paginated=page.has_other_pages(),
                 limit=SEARCH_LIMIT,
                 reset_url=f"{request.path}?{urlencode({'q': q})}",
-                more_than_ranked=more,
-                candidates=SEARCH_CANDIDATES,
+                more_than_ranked=results.more_than_ranked,
             )
         return self.render_to_response(context)
 

@@ -403,7 +403,7 @@ class SearchApiTests(SampleApiTestCase):
             self.assertFalse({HIGHLIGHT_START, HIGHLIGHT_STOP} & set(snippet))
 
     def test_it_ranks_only_the_newest_candidates_and_says_so(self):
-        with mock.patch("papers.apis.SEARCH_CANDIDATES", 2):
+        with mock.patch("papers.models.SEARCH_CANDIDATES", 2):
             data = self.get_json("/api/search/", {"q": "knowledge"})
 
         self.assertEqual(data["count"], 2)

@@ -121,7 +121,7 @@ class PaperSearchTests(SearchTestCase):
 
     def test_only_the_newest_candidates_are_ranked_and_the_page_says_so(self):
         newest = make_paper([self.rezaei], title="Transformers everywhere", year=2025)
-        with mock.patch("papers.views.SEARCH_CANDIDATES", 2):
+        with mock.patch("papers.models.SEARCH_CANDIDATES", 2):
             response = self.search("transformers")
         # Three titles match; the two newest are ranked, and the page says there are more.
         self.assertCountEqual(response.context["papers"], [newest, self.phrase])
@@ -275,6 +275,6 @@ class ArbitraryQueryTests(HypothesisTestCase):
 
     def test_the_search_models_accept_any_query_directly(self):
         for q in ["", " ", "-", '"', "!!", "\u0301"]:
-            list(Paper.objects.ranked_search(q))
+            list(Paper.objects.ranked_results(q))
             Paper.objects.search_candidates(q)
             list(NameCluster.objects.search(q))
