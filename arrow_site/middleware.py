@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from arrow_site.cache import public_pages_changed, public_pages_version
@@ -46,6 +46,27 @@ class RejectNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest("Bad request: NUL character in the address.", content_type="text/plain")
+        return self.get_response(request)
+
+
+class RejectRepeatedApiParametersMiddleware:
+    """400 for a query parameter given twice under /api/, in the API's error shape.
+
+    No API parameter takes a list, and the schema says so; Django's QueryDict would quietly take the
+    last value (`?year=false&year=2020` reads as 2020), so a malformed request got a 200 answer that
+    the schema had declared impossible. The HTML pages keep the forms' last-value reading.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                errors = {key: ["Give this parameter once."] for key in repeated}
+                detail = f"Invalid query parameters: {', '.join(repeated)}."
+                return JsonResponse({"detail": detail, "errors": errors}, status=400)
         return self.get_response(request)
 
 

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the URL into a query (PostgreSQL text cannot hold NUL).
     "arrow_site.middleware.RejectNulMiddleware",
+    "arrow_site.middleware.RejectRepeatedApiParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -435,6 +435,14 @@ class SearchApiTests(SampleApiTestCase):
         # The site-wide RejectNulMiddleware answers this one, in plain text, before the API runs.
         self.assertEqual(self.client.get("/api/search/", {"q": "a\x00b"}).status_code, 400)
 
+    def test_a_parameter_given_twice_is_a_400_not_its_last_value(self):
+        # Found by schemathesis: ?q=&year=false&year=0.0 answered 200, reading year as 0.
+        data = self.get_json("/api/search/?q=&year=false&year=0.0", status=400)
+        self.assertEqual(data["errors"], {"year": ["Give this parameter once."]})
+        self.get_json("/api/papers/?venue=a&venue=b", status=400)
+        # The HTML pages keep reading the last value, as their forms always did.
+        self.assertEqual(self.client.get("/papers/?venue=a&venue=b").status_code, 200)
+
 
 class SchemaTests(ApiTestCase):
     def test_it_serves_an_openapi_3_schema_of_every_endpoint(self):
