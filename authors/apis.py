@@ -7,11 +7,12 @@ as its HTML page does. Queries per request are pinned in tests/test_api.py.
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics
+from rest_framework import generics
 
 from arrow_site.api.responses import permanent_redirect, responses
 from authors.models import Author, NameCluster
 from authors.serializers import AuthorSerializer, ClusterSerializer
+from authors.views import author_or_survivor
 from papers.apis import PAPER_LIST_PARAMETERS, PaperListMixin
 from papers.models import Paper
 from papers.serializers import PaperSerializer
@@ -23,11 +24,9 @@ class AuthorRowMixin:
     url_name = ""
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(Author.objects.select_related("cluster"), pk=kwargs["id"])
-        if self.author.merged_into_id is not None:
-            survivor = Author.objects.follow_merges(self.author)
-            if survivor is None:
-                raise exceptions.NotFound("This author row was merged into a row that no longer exists.")
+        # DRF answers the helper's Http404 as its JSON 404, message kept.
+        self.author, survivor = author_or_survivor(kwargs["id"])
+        if survivor is not None:
             return permanent_redirect(request, reverse(f"api:{self.url_name}", kwargs={"id": survivor.pk}))
         return super().get(request, *args, **kwargs)
 

@@ -23,6 +23,7 @@ from authors.reports import (
     correction_request_submit,
     report_target_type,
 )
+from authors.views import author_or_survivor
 from papers.models import Paper
 
 # token_urlsafe(32) gives 43 characters; anything else cannot be a token, so no query is made.
@@ -40,12 +41,9 @@ def report_paper(request, pk: int):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_author(request, pk: int):
-    author = get_object_or_404(Author.objects.select_related("cluster"), pk=pk)
-    if author.merged_into_id is not None:
+    author, survivor = author_or_survivor(pk)
+    if survivor is not None:
         # As on the author page: a merged row's reports go to the row it was merged into.
-        survivor = Author.objects.follow_merges(author)
-        if survivor is None:
-            raise Http404("This author row was merged into a row that no longer exists.")
         return HttpResponseRedirect(reverse("authors:report-author", kwargs={"pk": survivor.pk}))
     return report_form(request, target=author)
 

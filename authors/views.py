@@ -46,6 +46,18 @@ class ClusterDetailView(FilteredListMixin, ListView):
         return context
 
 
+def author_or_survivor(pk: int) -> tuple[Author, Author | None]:
+    """The author row of a URL (cluster joined) and, for a tombstone, the live row it was merged into,
+    which every author URL redirects to; 404 for no such row or a broken merge chain."""
+    author = get_object_or_404(Author.objects.select_related("cluster"), pk=pk)
+    if author.merged_into_id is None:
+        return author, None
+    survivor = Author.objects.follow_merges(author)
+    if survivor is None:
+        raise Http404("This author row was merged into a row that no longer exists.")
+    return author, survivor
+
+
 class AuthorDetailView(LenientPaginationMixin, ListView):
     """An author row: who, its cluster, its papers, frequent co-authors, and its curation history.
 
@@ -55,11 +67,8 @@ class AuthorDetailView(LenientPaginationMixin, ListView):
     template_name = "authors/author_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(Author.objects.select_related("cluster"), pk=kwargs["pk"])
-        if self.author.merged_into_id is not None:
-            survivor = Author.objects.follow_merges(self.author)
-            if survivor is None:
-                raise Http404("This author row was merged into a row that no longer exists.")
+        self.author, survivor = author_or_survivor(kwargs["pk"])
+        if survivor is not None:
             return HttpResponsePermanentRedirect(survivor.get_absolute_url())
         return super().get(request, *args, **kwargs)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from authors.models import Author, NameCluster
+from authors.views import author_or_survivor
 from papers.exports import papers_bibtex, papers_csl_json, papers_for_export, papers_ris
 from papers.models import Paper
 
@@ -45,12 +46,9 @@ def _download(papers, fmt: str, stem: str) -> HttpResponse:
 
 def live_author_or_redirect(pk: int, url_name: str, **kwargs):
     """The live author row, or a 301 to the same URL on the row a tombstone was merged into."""
-    author = get_object_or_404(Author, pk=pk)
-    if author.merged_into_id is None:
-        return author, None
-    survivor = Author.objects.follow_merges(author)
+    author, survivor = author_or_survivor(pk)
     if survivor is None:
-        raise Http404("This author row was merged into a row that no longer exists.")
+        return author, None
     return None, HttpResponsePermanentRedirect(reverse(url_name, kwargs={"pk": survivor.pk, **kwargs}))
 
 
