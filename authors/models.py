@@ -127,7 +127,7 @@ class Author(models.Model):
     homonym_number = models.CharField(
         max_length=8, blank=True, help_text="dblp's number for people of the same name, e.g. 0002."
     )
-    orcid = models.CharField(max_length=19, blank=True, db_index=True, verbose_name="ORCID")
+    orcid = models.CharField(max_length=19, blank=True, verbose_name="ORCID")
     affiliation = models.CharField(max_length=500, blank=True)
     name_variants = models.JSONField(default=list, blank=True, help_text="Other spellings of this person's name.")
     cluster = models.ForeignKey(NameCluster, on_delete=models.PROTECT, related_name="authors")
@@ -143,6 +143,8 @@ class Author(models.Model):
     class Meta:
         ordering = ["name", "homonym_number", "pk"]
         verbose_name = "author row"
+        # Most rows have no ORCID; lookups are by one value or say `<> ''` (authors.suggestions).
+        indexes = [models.Index(fields=["orcid"], condition=~models.Q(orcid=""), name="author_orcid_idx")]
 
     def __str__(self):
         return self.full_name

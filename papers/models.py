@@ -171,6 +171,9 @@ class SearchVectorColumn(models.Expression):
 
 SEARCH_VECTOR = SearchVectorColumn()
 # Control characters cannot be typed into a search box and do not occur in titles or abstracts.
+# Identifiers that name one paper in the world; the importer matches papers across sources by them.
+IDENTIFIER_FIELDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
+
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
 
@@ -197,16 +200,20 @@ class Paper(models.Model):
 
     title = models.TextField()
     abstract = models.TextField(blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="papers")
+    # Indexed by paper_newest_idx (migrations 0003 and 0004) and venue first by paper_venue_year_idx:
+    # a single-column index of either would only slow every write.
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="papers", db_index=False
+    )
     pub_type = models.CharField(max_length=20, choices=Type.choices, default=Type.OTHER, verbose_name="type")
-    doi = models.CharField(max_length=300, blank=True, db_index=True, verbose_name="DOI")
+    doi = models.CharField(max_length=300, blank=True, verbose_name="DOI")
     url = models.URLField(max_length=1000, blank=True, verbose_name="URL")
-    dblp_key = models.CharField(max_length=300, blank=True, db_index=True)
-    openalex_id = models.CharField(max_length=50, blank=True, db_index=True, verbose_name="OpenAlex id")
-    arxiv_id = models.CharField(max_length=50, blank=True, db_index=True, verbose_name="arXiv id")
+    dblp_key = models.CharField(max_length=300, blank=True)
+    openalex_id = models.CharField(max_length=50, blank=True, verbose_name="OpenAlex id")
+    arxiv_id = models.CharField(max_length=50, blank=True, verbose_name="arXiv id")
     # Lower-cased, punctuation-free title, for matching one paper across sources.
-    title_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    title_key = models.CharField(max_length=300, blank=True, editable=False)
     # The source that first created the paper: its later records may overwrite fields; other sources
     # only fill in what is empty (see docs/import-format.md, "The same paper from two sources").
     primary_source = models.CharField(max_length=50, blank=True)
@@ -219,7 +226,20 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-year", "-pk"]
-        indexes = [models.Index(fields=["venue", "year"], name="paper_venue_year_idx")]
+        indexes = [
+            models.Index(fields=["venue", "year"], name="paper_venue_year_idx"),
+            # Most papers lack most identifiers (dblp gives no OpenAlex id, few arXiv ids): partial
+            # indexes leave the blanks out, so a paper without one costs that index nothing. A lookup
+            # by a list of values must say `<> ''` itself to use them (papers.services.match_papers);
+            # one by a single value does not need to (PostgreSQL proves it).
+            *(
+                models.Index(fields=[field], condition=~models.Q(**{field: ""}), name=f"paper_{field}_idx")
+                for field in IDENTIFIER_FIELDS
+            ),
+            # One index for the importer's equality match and the admin's prefix search (pattern
+            # operators answer `=` too), where db_index would build two.
+            models.Index(fields=["title_key"], opclasses=["varchar_pattern_ops"], name="paper_title_key_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -239,8 +259,9 @@ class Paper(models.Model):
 class Authorship(models.Model):
     """One author of one paper, in order, with the name exactly as printed on that paper."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
-    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="authorships")
+    # No single-column indexes: (paper, position) and (author, paper) below lead with each column.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
+    author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="authorships", db_index=False)
     position = models.PositiveSmallIntegerField()
     printed_name = models.CharField(max_length=300)
     # The source key this authorship was imported under (blank when a curator added it).

@@ -8,6 +8,7 @@ and merges are never reverted; a file is imported whole or not at all unless `sk
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from authors.services import authors_refresh_counts, cluster_ids_resolve, cluste
 from papers import importers
 from papers.bulk import any_of, insert_rows, update_rows
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
-from papers.models import Authorship, ImportRun, Paper, PaperSource, Venue
+from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue
 from papers.persons import author_person_aliases_add, author_persons_upsert
 
 # Paper fields an import sets: (name curators lock, model attribute).
@@ -41,7 +42,7 @@ PAPER_FIELDS = [
     ("arxiv_id", "arxiv_id"),
 ]
 # Identifiers that say two records are one paper, in order of trust (DOI first).
-MATCH_IDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
+MATCH_IDS = IDENTIFIER_FIELDS
 # Text columns on papers_paper that migration 0002's triggers keep for full-text search (PostgreSQL
 # only, not model fields): the importer fills them itself for the papers it creates.
 SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
@@ -49,6 +50,16 @@ NON_WORD_RE = re.compile(r"[^\w]+")
 MAX_REPORTED_ERRORS = 50
 # Papers created before the first mid-import ANALYZE (PaperImporter.analyze_as_tables_grow).
 ANALYZE_FIRST = 10_000
+# What analyze_tables() samples; with lookups_only, just these columns (none: the table is skipped).
+LOOKUP_COLUMNS = {
+    Paper: ("id", *IDENTIFIER_FIELDS, "title_key", "year"),
+    PaperSource: ("paper_id", "source", "source_id"),
+    Authorship: ("paper_id", "author_id", "position"),
+    Venue: (),
+    Author: ("id", "cluster_id", "merged_into_id"),
+    AuthorKey: ("source", "key", "author_id"),
+    NameCluster: ("id", "key"),
+}
 
 
 def title_key(title: str) -> str:
@@ -138,15 +149,40 @@ def import_file(
     return summary
 
 
-def analyze_tables() -> None:
+def analyze_tables(*, lookups_only: bool = False) -> None:
     """Refresh PostgreSQL's planner statistics after an import: row estimates from before a big
-    import (or -1 before the first ANALYZE) make it pick sequential scans and bad joins."""
+    import (or -1 before the first ANALYZE) make it pick sequential scans and bad joins.
+
+    `lookups_only` samples just the columns the importer's own lookups filter and join on, for the
+    runs in the middle of an import: statistics of the search vector, names and JSON columns cost
+    most of a full ANALYZE and no lookup reads them.
+    """
     if connection.vendor != "postgresql":
         return
-    models = (Paper, PaperSource, Authorship, Venue, Author, AuthorKey, NameCluster)
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        for model, columns in LOOKUP_COLUMNS.items():
+            if lookups_only and not columns:
+                continue
+            column_list = f" ({', '.join(map(quote, columns))})" if lookups_only else ""
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{column_list}")
+
+
+@contextmanager
+def search_authors_written(search_columns: tuple[str, ...]):
+    """Tell migration 0004's authorship trigger that the statements inside write authorships of
+    papers whose `search_authors` the writer has filled itself, so it skips recomputing them (for
+    a new paper that is all its work, and it cost half the time of writing the authorships). The
+    flag is local to the transaction and reset on the way out."""
+    if "search_authors" not in search_columns:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('arrow.search_authors_written', 'on', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('arrow.search_authors_written', 'off', true)")
 
 
 def search_text_columns() -> tuple[str, ...]:
@@ -156,6 +192,20 @@ def search_text_columns() -> tuple[str, ...]:
     with connection.cursor() as cursor:
         names = {column.name for column in connection.introspection.get_table_description(cursor, "papers_paper")}
     return tuple(column for column in SEARCH_TEXT_COLUMNS if column in names)
+
+
+def papers_with_identifiers(wanted: dict[str, Iterable[str]]):
+    """Papers having any of these values of these identifiers ({"doi": [...], ...}), oldest first.
+
+    One query for all identifiers (a BitmapOr of their indexes), not one per identifier; each arm
+    says `<> ''` so PostgreSQL can use the partial indexes (Paper.Meta.indexes), which it cannot
+    prove from `= ANY(array)` alone.
+    """
+    condition = Q()
+    for attr, values in wanted.items():
+        if values:
+            condition |= any_of(attr, values) & ~Q(**{attr: ""})
+    return Paper.objects.filter(condition).order_by("pk")
 
 
 class PaperImporter:
@@ -365,7 +415,8 @@ class PaperImporter:
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
 
-        self.write_authorships(created, paper_ids, author_ids, replace=False)
+        with search_authors_written(self.search_columns):  # create_papers filled them
+            self.write_authorships(created, paper_ids, author_ids, replace=False)
         replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
         self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
 
@@ -381,7 +432,7 @@ class PaperImporter:
         """
         self.created_since_analyze += created
         if self.created_since_analyze >= max(ANALYZE_FIRST, self.summary.created - self.created_since_analyze):
-            analyze_tables()
+            analyze_tables(lookups_only=True)
             self.created_since_analyze = 0
 
     def create_papers(self, records: list[PaperRecord], venues: dict[str, Venue]) -> dict[tuple[str, str], int]:
@@ -455,13 +506,8 @@ class PaperImporter:
         matches: dict[tuple[str, str], int] = {}
         wanted = {attr: {v for r in records if (v := getattr(r, attr))} for attr in MATCH_IDS}
         if any(wanted.values()):
-            # One query for all four identifiers (a BitmapOr of their indexes), not one per identifier.
-            condition = Q()
-            for attr, values in wanted.items():
-                if values:
-                    condition |= any_of(attr, values)
             known: dict[str, dict[str, int]] = {attr: {} for attr in MATCH_IDS}
-            for pk, *values in Paper.objects.filter(condition).order_by("pk").values_list("pk", *MATCH_IDS):
+            for pk, *values in papers_with_identifiers(wanted).values_list("pk", *MATCH_IDS):
                 for attr, value in zip(MATCH_IDS, values, strict=True):
                     if value in wanted[attr]:
                         known[attr].setdefault(value, pk)
