@@ -45,7 +45,7 @@ def insert_rows(
         return [obj.pk for obj in objs] if ids else []
     now = timezone.now()
     rest = [f for f in meta.concrete_fields if f not in given and not f.primary_key]
-    constants = tuple(_default(f, now) for f in rest)
+    constants = _as_copy_text(cursor_transformer(), tuple(_default(f, now) for f in rest))
     columns = [*(f.column for f in given), *extra_columns, *(f.column for f in rest)]
     if ids:
         new_ids = allocate_ids(model, len(rows))
@@ -64,6 +64,26 @@ def _default(field, now):
     """The database value save() would write for a field the caller did not give."""
     stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     return field.get_db_prep_save(now if stamped else field.get_default(), connection)
+
+
+def cursor_transformer():
+    """A psycopg Transformer for this connection (how it would dump each value)."""
+    from psycopg.adapt import Transformer
+
+    connection.ensure_connection()
+    return Transformer(connection.connection)
+
+
+def _as_copy_text(transformer, values: tuple) -> tuple:
+    """Values as the text COPY reads for them, dumped once: the same constants (a JSON `[]`, the
+    import's timestamp) on every row were otherwise dumped again for each one, a json.dumps per
+    row and column (a second of a 50,000-paper import). None stays None (COPY's NULL)."""
+    from psycopg.adapt import PyFormat
+
+    return tuple(
+        None if value is None else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
+        for value in values
+    )
 
 
 def bulk_insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
@@ -124,7 +144,28 @@ class InArray(Expression):
 
     def as_sql(self, compiler, connection):
         lhs, params = compiler.compile(self.lhs)
-        return f"{lhs} = ANY(%s)", (*params, self.values)
+        array, param = array_param(self.values)
+        return f"{lhs} = ANY({array})", (*params, param)
+
+
+# Joins the values of array_param's one string: a control character no import key or name has.
+ARRAY_SEPARATOR = "\x1f"
+
+
+def array_param(values: list) -> tuple[str, object]:
+    """SQL for a PostgreSQL array of `values` and its one parameter.
+
+    psycopg dumps a list parameter element by element in Python: 13 ms of client CPU for 8,000 keys,
+    50 ms for 50,000 ids, which a batch's lookups paid many times over. Joined into one string that
+    the server splits, the same values cost under a millisecond. Values the string cannot carry
+    (the separator itself, an empty string, which `string_to_array` drops, or anything not str/int)
+    go as a list.
+    """
+    if all(type(v) is int for v in values):
+        return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, values))
+    if all(type(v) is str and v and ARRAY_SEPARATOR not in v for v in values):
+        return "string_to_array(%s, chr(31))", ARRAY_SEPARATOR.join(values)
+    return "%s", values
 
 
 def any_of(column: str, values: Iterable):
