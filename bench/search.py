@@ -148,12 +148,17 @@ def main() -> None:
 
         prepare(database_url, args.papers, args.seed)
     setup_django(database_url)
+    from django.db import connection
+
     from papers.models import Paper
 
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        (shared_buffers,) = cursor.fetchone()
     rows = measure(args.repeat)
     print(
         f"\n{Paper.objects.count():,} papers; {args.repeat} requests per query after a warm-up; load average "
-        f"{os.getloadavg()[0]:.1f}\n"
+        f"{os.getloadavg()[0]:.1f}; PostgreSQL shared_buffers {shared_buffers}\n"
     )
     print("| query | q | papers found | p50 ms | p95 ms | SQL ms (p50) | CPU ms (p50) |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
