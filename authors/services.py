@@ -17,7 +17,7 @@ from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
-from papers.bulk import any_of, insert_rows
+from papers.bulk import any_of, array_param, insert_rows
 from papers.models import Authorship, Paper, PaperSource, Venue
 
 # Keeps `pk IN (...)` lists well under SQLite's variable limit and PostgreSQL's planner sweet spot.
@@ -108,7 +108,7 @@ AUTHOR_COUNTS_SQL = sql.SQL("""
     UPDATE {author} a SET paper_count = s.n
     FROM (
         SELECT ids.id, count(DISTINCT s.paper_id) AS n
-        FROM unnest(%s::bigint[]) AS ids(id) LEFT JOIN {authorship} s ON s.author_id = ids.id
+        FROM unnest({ids}) AS ids(id) LEFT JOIN {authorship} s ON s.author_id = ids.id
         GROUP BY ids.id
     ) s
     WHERE a.id = s.id AND a.paper_count IS DISTINCT FROM s.n
@@ -119,7 +119,7 @@ CLUSTER_COUNTS_SQL = sql.SQL("""
         SELECT ids.id,
             count(DISTINCT a.id) AS authors,
             count(DISTINCT s.paper_id) AS papers
-        FROM unnest(%s::bigint[]) AS ids(id)
+        FROM unnest({ids}) AS ids(id)
         LEFT JOIN {author} a ON a.cluster_id = ids.id AND a.merged_into_id IS NULL
         LEFT JOIN {authorship} s ON s.author_id = a.id
         GROUP BY ids.id
@@ -132,15 +132,17 @@ SQL_CHUNK = 50_000
 
 
 def _refresh_counts_sql(statement: sql.SQL, ids: Iterable[int]) -> None:
-    statement = statement.format(
-        author=sql.Identifier(Author._meta.db_table),
-        authorship=sql.Identifier(Authorship._meta.db_table),
-        cluster=sql.Identifier(NameCluster._meta.db_table),
-    )
     ids = sorted(set(ids))
     with connection.cursor() as cursor:
         for start in range(0, len(ids), SQL_CHUNK):
-            cursor.execute(statement, [ids[start : start + SQL_CHUNK]])
+            array, param = array_param(ids[start : start + SQL_CHUNK])
+            query = statement.format(
+                author=sql.Identifier(Author._meta.db_table),
+                authorship=sql.Identifier(Authorship._meta.db_table),
+                cluster=sql.Identifier(NameCluster._meta.db_table),
+                ids=sql.SQL(array),
+            )
+            cursor.execute(query, [param])
 
 
 # -- curation: merge, split, undo, edits -------------------------------------------------------------

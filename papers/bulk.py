@@ -1,4 +1,4 @@
-"""Fast inserts of new rows for the importer: COPY through psycopg 3 on PostgreSQL, bulk_create elsewhere.
+"""Bulk writes for the importer: COPY through psycopg 3 on PostgreSQL (bulk_create elsewhere), arrays.
 
 The importer hands over plain tuples, not model instances: building ~430k instances and preparing
 every field of every one was most of a 50,000-paper import. Here each column's database value is
@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, F, Model, Q
 from django.utils import timezone
 from psycopg import sql
+from psycopg.adapt import PyFormat, Transformer
 
 
 def insert_rows(
@@ -68,8 +69,6 @@ def _default(field, now):
 
 def cursor_transformer():
     """A psycopg Transformer for this connection (how it would dump each value)."""
-    from psycopg.adapt import Transformer
-
     connection.ensure_connection()
     return Transformer(connection.connection)
 
@@ -78,37 +77,10 @@ def _as_copy_text(transformer, values: tuple) -> tuple:
     """Values as the text COPY reads for them, dumped once: the same constants (a JSON `[]`, the
     import's timestamp) on every row were otherwise dumped again for each one, a json.dumps per
     row and column (a second of a 50,000-paper import). None stays None (COPY's NULL)."""
-    from psycopg.adapt import PyFormat
-
     return tuple(
         None if value is None else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
         for value in values
     )
-
-
-def bulk_insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
-    """Insert new, unsaved instances (auto_now fields and defaults filled as save() would)."""
-    objs = list(objs)
-    if not objs:
-        return objs
-    if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=2000)
-    meta = model._meta
-    if meta.pk.name == "id" and any(obj.pk is None for obj in objs):
-        new = [obj for obj in objs if obj.pk is None]
-        for obj, pk in zip(new, allocate_ids(model, len(new)), strict=True):
-            obj.pk = pk
-    fields = meta.concrete_fields
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-    )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = "default"
-    return objs
 
 
 def allocate_ids(model: type[Model], count: int) -> list[int]:
@@ -153,7 +125,8 @@ ARRAY_SEPARATOR = "\x1f"
 
 
 def array_param(values: list) -> tuple[str, object]:
-    """SQL for a PostgreSQL array of `values` and its one parameter.
+    """SQL for a PostgreSQL array of `values` and its one parameter, for the arrays that carry
+    thousands of values (InArray, update_rows, the count refresh).
 
     psycopg dumps a list parameter element by element in Python: 13 ms of client CPU for 8,000 keys,
     50 ms for 50,000 ids, which a batch's lookups paid many times over. Joined into one string that
@@ -191,9 +164,9 @@ def update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         objs = [model(**dict(zip([f.attname for f in columns], row, strict=True))) for row in rows]
         model.objects.bulk_update(objs, fields, batch_size=500)
         return
-    # Each column travels as one text[] parameter and is cast back to the column's own type (from
-    # the model, not from input), so any field type works the same way.
-    arrays = [[_as_text(column, row[i]) for row in rows] for i, column in enumerate(columns)]
+    # Each column travels as one text[] parameter (array_param) and is cast back to the column's own
+    # type (from the model, not from input), so any field type works the same way.
+    arrays = [array_param([_as_text(column, row[i]) for row in rows]) for i, column in enumerate(columns)]
 
     def cast(f):
         return sql.SQL("v.{}::{}").format(sql.Identifier(f.column), sql.SQL(f.db_type(connection)))
@@ -202,13 +175,13 @@ def update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     statement = statement.format(
         table=sql.Identifier(meta.db_table),
         sets=sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(f.column), cast(f)) for f in columns[1:]),
-        arrays=sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in columns),
+        arrays=sql.SQL(", ").join(sql.SQL(f"({array})::text[]") for array, _ in arrays),
         names=sql.SQL(", ").join(sql.Identifier(f.column) for f in columns),
         pk=sql.Identifier(meta.pk.column),
         v_pk=cast(meta.pk),
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, arrays)
+        cursor.execute(statement, [param for _, param in arrays])
 
 
 def _as_text(field, value) -> str | None:

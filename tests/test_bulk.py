@@ -1,10 +1,11 @@
-"""papers.bulk.any_of: one array parameter, and the same rows as `__in` whatever the values hold."""
+"""papers.bulk: any_of and update_rows send one parameter per array, whatever the values hold."""
 
 from django.test import TestCase
 
-from papers.bulk import ARRAY_SEPARATOR, any_of
+from authors.models import Author
+from papers.bulk import ARRAY_SEPARATOR, any_of, update_rows
 from papers.models import Paper
-from tests.factories import make_paper
+from tests.factories import make_author, make_paper
 
 
 class AnyOfTests(TestCase):
@@ -40,3 +41,21 @@ class AnyOfTests(TestCase):
 
     def test_no_values_match_nothing(self):
         self.assertEqual(self.matches("pk", []), set())
+
+
+class UpdateRowsTests(TestCase):
+    def test_each_row_gets_its_values_whatever_they_hold(self):
+        authors = [make_author(f"Writer Number{i}") for i in range(4)]
+        values = [
+            ("Plain Affiliation", ["A. Variant"]),
+            (f"odd{ARRAY_SEPARATOR}name", []),
+            ("", ['quoted "x", {y}']),
+            ("back\\slash, comma", ["two", "variants"]),
+        ]
+
+        update_rows(
+            Author, ["affiliation", "name_variants"], [(a.pk, *v) for a, v in zip(authors, values, strict=True)]
+        )
+
+        got = {a.pk: (a.affiliation, a.name_variants) for a in Author.objects.filter(pk__in=[a.pk for a in authors])}
+        self.assertEqual(got, {a.pk: v for a, v in zip(authors, values, strict=True)})
