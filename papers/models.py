@@ -170,10 +170,9 @@ class SearchVectorColumn(models.Expression):
 
 
 SEARCH_VECTOR = SearchVectorColumn()
-# Control characters cannot be typed into a search box and do not occur in titles or abstracts.
 # Identifiers that name one paper in the world; the importer matches papers across sources by them.
 IDENTIFIER_FIELDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
-
+# Control characters cannot be typed into a search box and do not occur in titles or abstracts.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
 
@@ -230,7 +229,7 @@ class Paper(models.Model):
             models.Index(fields=["venue", "year"], name="paper_venue_year_idx"),
             # Most papers lack most identifiers (dblp gives no OpenAlex id, few arXiv ids): partial
             # indexes leave the blanks out, so a paper without one costs that index nothing. A lookup
-            # by a list of values must say `<> ''` itself to use them (papers.services.match_papers);
+            # by a list of values must say `<> ''` itself to use them (papers.services.papers_with_identifiers);
             # one by a single value does not need to (PostgreSQL proves it).
             *(
                 models.Index(fields=[field], condition=~models.Q(**{field: ""}), name=f"paper_{field}_idx")
