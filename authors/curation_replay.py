@@ -149,21 +149,21 @@ class _Replayer:
         """The live row an identity names now: through its source keys, or the split that made it."""
         label = f"row #{identity.get('id')} {identity.get('name', '')}".strip()
         if identity.get("keys"):
-            found = set()
+            # One query for all the keys ((source, key) is unique, so each names one row at most).
+            pairs = models.Q()
             for source, key in identity["keys"]:
-                author_id = AuthorKey.objects.filter(source=source, key=key).values_list("author_id", flat=True).first()
-                if author_id is not None:
-                    found.add(author_id)
+                pairs |= models.Q(source=source, key=key)
+            found = set(AuthorKey.objects.filter(pairs).values_list("author_id", flat=True))
             if not found:
                 keys = ", ".join(f"{s}:{k}" for s, k in identity["keys"])
                 raise ReplayProblem(f"{label}: no row holds its source keys ({keys}); was that file imported?")
-            rows = {self.live(Author.objects.get(pk=pk), label).pk for pk in found}
+            rows = {row.pk: row for row in (self.live(author, label) for author in Author.objects.filter(pk__in=found))}
             if len(rows) > 1:
                 raise ReplayProblem(
                     f"{label}: its source keys are on rows {', '.join(f'#{pk}' for pk in sorted(rows))} now "
                     "(an earlier merge was not replayed?)"
                 )
-            return Author.objects.get(pk=rows.pop())
+            return rows.popitem()[1]
         made_by = identity.get("created_by")
         if made_by:
             split = CurationEvent.objects.filter(pk=self.uids.get(made_by)).first()
@@ -289,7 +289,7 @@ class _Replayer:
                 update.append("updated_at")
             obj.save(update_fields=update)
         # Fields already right are locked too: the curator's choice must still beat later imports.
-        recorded = {**{name: (getattr(obj, name),) * 2 for name in locks_missing if name in fields}, **changes}
+        recorded = {**{name: (getattr(obj, name),) * 2 for name in locks_missing}, **changes}
         event = curation_edit(obj=obj, changes=recorded, unlock=unlock, authorships=authorships, curator=self.curator)
         if event is None:
             raise AlreadyApplied("nothing left to change")

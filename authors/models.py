@@ -232,12 +232,6 @@ class CorrectionRequestQuerySet(models.QuerySet):
         output_field=models.SmallIntegerField(),
     )
 
-    def queue_order(self):
-        return self.order_by(self.QUEUE_RANK.asc(), "-created_at", "-pk")
-
-    def unresolved(self):
-        return self.filter(status__in=["open", "in_progress"])
-
 
 class CorrectionRequest(models.Model):
     """A visitor's "Report a problem" about one paper or one author row, and the curator's answer.

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from authors.models import REPORT_TEXT_MAX_LENGTH, Author, CorrectionRequest
+from authors.templatetags.arrow_authors import row_label
 from papers.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def report_target_type(target: Paper | Author) -> str:
 
 
 def report_target_label(target: Paper | Author) -> str:
-    label = target.title if isinstance(target, Paper) else f"{target.full_name} (row #{target.pk})"
+    label = target.title if isinstance(target, Paper) else row_label(target)
     return label[:500]
 
 

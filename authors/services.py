@@ -179,7 +179,10 @@ def _rows_identity(ids: Iterable[int]) -> dict[int, dict]:
     """Each author row as a rebuilt database can find it: its source keys now, or (a row a split made
     has none) the uid of the split that made it. Two queries, three with keyless rows."""
     ids = sorted(set(ids))
-    rows = {pk: {"id": pk, "name": name, "keys": [], "created_by": None} for pk, name in _full_names(ids)}
+    rows = {
+        author.pk: {"id": author.pk, "name": author.full_name, "keys": [], "created_by": None}
+        for author in Author.objects.filter(pk__in=ids).only("name", "homonym_number")
+    }
     for author_id, source, key in (
         AuthorKey.objects.filter(author_id__in=ids).order_by("source", "key").values_list("author_id", "source", "key")
     ):
@@ -193,11 +196,6 @@ def _rows_identity(ids: Iterable[int]) -> dict[int, dict]:
             if rows[data["into"]]["created_by"] is None:
                 rows[data["into"]]["created_by"] = data.get("uid")
     return rows
-
-
-def _full_names(ids: list[int]):
-    for pk, name, number in Author.objects.filter(pk__in=ids).values_list("pk", "name", "homonym_number"):
-        yield pk, f"{name} {number}" if number else name
 
 
 def _papers_identity(ids: Iterable[int]) -> dict[int, dict]:
