@@ -307,6 +307,9 @@ class SpamTests(ReportTestCase):
         self.assertEqual(response.status_code, 302)
 
 
+# The tests speak for clients behind our proxy (X-Forwarded-For). BEHIND_PROXY follows DJANGO_DEBUG
+# by default, so without this a developer's DJANGO_DEBUG=1 made every address one client.
+@override_settings(BEHIND_PROXY=True)
 class RateLimitTests(ReportTestCase):
     def send(self, address="198.51.100.7", **headers):
         return self.post(paper_url(self.paper), form_data(self.paper), headers={"x-forwarded-for": address, **headers})
