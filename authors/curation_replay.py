@@ -20,7 +20,6 @@ from django.db import DatabaseError, models, transaction
 from authors.models import Author, AuthorKey, CurationEvent
 from authors.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from papers.models import Authorship, Paper, PaperSource, Venue
-from papers.services import title_key
 
 APPLIED, SKIPPED, FAILED = "applied", "skipped", "failed"
 
@@ -282,9 +281,6 @@ class _Replayer:
             # Validated like the admin form validates it: the edited fields only.
             obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in changes])
             update = [f.attname for f in (model._meta.get_field(n) for n in changes)]
-            if isinstance(obj, Paper) and "title" in changes:
-                obj.title_key = title_key(obj.title)  # as PaperAdmin.save_model does
-                update.append("title_key")
             if any(f.name == "updated_at" for f in model._meta.fields):
                 update.append("updated_at")
             obj.save(update_fields=update)

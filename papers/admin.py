@@ -11,8 +11,7 @@ from django.utils.html import format_html_join
 
 from authors.admin import CuratedModelAdmin
 from authors.services import paper_authorships_save
-from papers.models import Authorship, Paper, Venue
-from papers.services import title_key
+from papers.models import Authorship, Paper, Venue, title_key
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -127,11 +126,6 @@ class PaperAdmin(CuratedModelAdmin):
         if term.replace(".", "").replace("v", "").isdigit():
             return queryset.filter(arxiv_id=term), False
         return queryset.filter(title_key__startswith=title_key(term)), False
-
-    def save_model(self, request, obj, form, change):
-        # The cross-source matching key follows a curator's title correction.
-        obj.title_key = title_key(obj.title)
-        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()

@@ -1,5 +1,7 @@
 """Venues, papers, authorships (paper <-> author row, in order) and where each paper came from."""
 
+import re
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
@@ -8,6 +10,15 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from authors.names import accent_fold
+
+NON_WORD_RE = re.compile(r"[^\w]+")
+
+
+def title_key(title: str) -> str:
+    """'Run-off Election: Improved…' -> 'run off election improved…' for matching across sources."""
+    # ASCII titles (most of dblp) have no accents to fold: lower() is the same and far cheaper.
+    folded = title.lower() if title.isascii() else accent_fold(title)
+    return NON_WORD_RE.sub(" ", folded).strip()[:300]
 
 
 class Venue(models.Model):
@@ -242,6 +253,15 @@ class Paper(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The cross-source matching key follows the title whoever saves one paper (a curator's
+        # correction in the admin, a replayed edit); the importer's bulk writes set it themselves.
+        self.title_key = title_key(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields and "title_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "title_key"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("papers:detail", kwargs={"pk": self.pk, "slug": self.slug})

@@ -5,7 +5,6 @@ nothing; `(source, author key)` identifies an author row; curator-locked fields,
 and merges are never reverted; a file is imported whole or not at all unless `skip_invalid`.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -20,12 +19,12 @@ from django.utils.text import slugify
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
 from authors.models import Author, AuthorKey, NameCluster
-from authors.names import accent_fold, cluster_key, split_homonym
+from authors.names import cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
 from papers.bulk import any_of, insert_rows, update_rows
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
-from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue
+from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue, title_key
 from papers.persons import author_person_aliases_add, author_persons_upsert
 
 # Paper fields an import sets: (name curators lock, model attribute).
@@ -46,7 +45,6 @@ MATCH_IDS = IDENTIFIER_FIELDS
 # Text columns on papers_paper that migration 0002's triggers keep for full-text search (PostgreSQL
 # only, not model fields): the importer fills them itself for the papers it creates.
 SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
-NON_WORD_RE = re.compile(r"[^\w]+")
 MAX_REPORTED_ERRORS = 50
 # Papers created before the first mid-import ANALYZE (PaperImporter.analyze_as_tables_grow).
 ANALYZE_FIRST = 10_000
@@ -60,13 +58,6 @@ LOOKUP_COLUMNS = {
     AuthorKey: ("source", "key", "author_id"),
     NameCluster: ("id", "key"),
 }
-
-
-def title_key(title: str) -> str:
-    """'Run-off Election: Improved…' -> 'run off election improved…' for matching across sources."""
-    # ASCII titles (most of dblp) have no accents to fold: lower() is the same and far cheaper.
-    folded = title.lower() if title.isascii() else accent_fold(title)
-    return NON_WORD_RE.sub(" ", folded).strip()[:300]
 
 
 @dataclass

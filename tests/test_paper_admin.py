@@ -238,3 +238,32 @@ class EstimatedCountTests(TestCase):
 class CommandSmokeTests(TestCase):
     def test_migrations_are_complete(self):
         call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+class PaperTitleKeyTests(TestCase):
+    """Paper.save() keeps the cross-source matching key in step with the title, whoever saves."""
+
+    def stored_key(self, paper) -> str:
+        return Paper.objects.values_list("title_key", flat=True).get(pk=paper.pk)
+
+    def test_a_saved_title_writes_its_key(self):
+        paper = make_paper([], title="Old Title")
+        paper.title = "Run-off Election: Improved"
+        paper.save()
+
+        self.assertEqual(self.stored_key(paper), "run off election improved")
+
+    def test_saving_only_the_title_writes_the_key_too(self):
+        paper = make_paper([], title="Old Title")
+        paper.title = "Réseaux de Neurones"
+        paper.save(update_fields=["title"])
+
+        self.assertEqual(self.stored_key(paper), "reseaux de neurones")
+
+    def test_saving_other_fields_leaves_the_stored_key_alone(self):
+        paper = make_paper([], title="Old Title")
+        Paper.objects.filter(pk=paper.pk).update(title_key="kept")
+        paper.year = 1999
+        paper.save(update_fields=["year"])
+
+        self.assertEqual(self.stored_key(paper), "kept")
