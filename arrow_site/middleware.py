@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from arrow_site.api.responses import invalid_parameters_body
 from arrow_site.cache import public_pages_changed, public_pages_version
 from arrow_site.db_router import primary_pinned
 
@@ -65,8 +66,7 @@ class RejectRepeatedApiParametersMiddleware:
             repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
             if repeated:
                 errors = {key: ["Give this parameter once."] for key in repeated}
-                detail = f"Invalid query parameters: {', '.join(repeated)}."
-                return JsonResponse({"detail": detail, "errors": errors}, status=400)
+                return JsonResponse(invalid_parameters_body(errors), status=400)
         return self.get_response(request)
 
 

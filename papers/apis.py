@@ -9,31 +9,30 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from arrow_site.api.pagination import MAX_INT
 from arrow_site.api.responses import responses
 from authors.models import NameCluster
 from authors.serializers import ClusterSerializer
-from papers.filters import PaperFilter, PaperNarrowFilter
-from papers.models import MAX_QUERY_LENGTH, SEARCH_CANDIDATES, Paper, RankedPapers
+from papers.filters import MAX_ID, TEXT_MAX_LENGTH, YEAR_MAX, YEAR_MIN, PaperFilter, PaperNarrowFilter
+from papers.models import MAX_QUERY_LENGTH, SEARCH_CANDIDATES, Paper, RankedPapers, clean_query
 from papers.serializers import PaperSerializer, SearchPaperSerializer
 from papers.views import SEARCH_LIMIT
 
 # The filters as the schema gives them. django-filter's own description says "number" for years
 # and ids (the form fields take whole numbers only) and leaves out the bounds the forms enforce.
-YEAR = {"type": "integer", "minimum": 0, "maximum": 32767}
+YEAR = {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
 FILTER_PARAMETERS = {
     "year": OpenApiParameter("year", YEAR, description="Published in this year."),
     "year_min": OpenApiParameter("year_min", YEAR, description="Published in this year or later."),
     "year_max": OpenApiParameter("year_max", YEAR, description="Published in this year or earlier."),
     "venue": OpenApiParameter(
-        "venue", {"type": "string", "maxLength": 200}, description="Venue short name, in any case: neurips."
+        "venue", {"type": "string", "maxLength": TEXT_MAX_LENGTH}, description="Venue short name, in any case: neurips."
     ),
     "author": OpenApiParameter(
-        "author", {"type": "integer", "minimum": 1, "maximum": MAX_INT}, description="Has this author row."
+        "author", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description="Has this author row."
     ),
     "q": OpenApiParameter(
         "q",
-        {"type": "string", "maxLength": 200},
+        {"type": "string", "maxLength": TEXT_MAX_LENGTH},
         description="Title contains (on PostgreSQL: a full-text match, as in /api/search/).",
     ),
 }
@@ -92,7 +91,7 @@ class SearchQuerySerializer(serializers.Serializer):
     )
 
     def validate_q(self, value):
-        return value[:MAX_QUERY_LENGTH].strip()
+        return clean_query(value)
 
 
 @extend_schema_serializer(many=False)

@@ -6,6 +6,9 @@ from django import forms
 from papers.models import Paper
 
 MAX_ID = 2**63 - 1
+# Bounds the forms enforce (and the API schema states, papers/apis.py): years fit the smallint column.
+YEAR_MIN, YEAR_MAX = 0, 32767
+TEXT_MAX_LENGTH = 200
 
 
 def numeric_text_input():
@@ -20,8 +23,8 @@ class YearFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", numeric_text_input())
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 32767)
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
         super().__init__(*args, **kwargs)
 
 
@@ -41,7 +44,7 @@ class PaperNarrowFilter(django_filters.FilterSet):
     year = YearFilter(label="Year")
     year_min = YearFilter(field_name="year", lookup_expr="gte", label="From year")
     year_max = YearFilter(field_name="year", lookup_expr="lte", label="To year")
-    venue = django_filters.CharFilter(field_name="venue__short_name", lookup_expr="iexact", max_length=200)
+    venue = django_filters.CharFilter(field_name="venue__short_name", lookup_expr="iexact", max_length=TEXT_MAX_LENGTH)
     type = django_filters.ChoiceFilter(field_name="pub_type", choices=Paper.Type.choices, label="Type")
 
     class Meta:
@@ -52,7 +55,7 @@ class PaperNarrowFilter(django_filters.FilterSet):
 class PaperFilter(PaperNarrowFilter):
     """The paper list: the narrowing filters plus title text, author row and sort order."""
 
-    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=200)
+    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=TEXT_MAX_LENGTH)
     author = IdFilter(method="filter_author", label="Author row id")
     o = django_filters.OrderingFilter(
         fields=(("year", "year"), ("title", "title")),

@@ -11,6 +11,19 @@ MARKED_RE = re.compile(f"{HIGHLIGHT_START}(.*?){HIGHLIGHT_STOP}", re.DOTALL)
 STRAY_RE = re.compile(f"[{HIGHLIGHT_START}{HIGHLIGHT_STOP}]")
 
 
+def has_match(headline: str | None) -> bool:
+    """Whether the headline marks a match: only then is it a snippet worth showing (a paper found by
+    its title or an author's name reads better with its abstract's opening)."""
+    return HIGHLIGHT_START in (headline or "")
+
+
+def highlight_text(headline: str | None) -> str | None:
+    """The headline as plain text, markers dropped; None when it shows no match."""
+    if not has_match(headline):
+        return None
+    return STRAY_RE.sub("", MARKED_RE.sub(r"\1", headline))
+
+
 def highlight_html(headline: str) -> SafeString:
     """Escape the whole text first, then add the marks: the markers survive escaping, HTML does not."""
     escaped = MARKED_RE.sub(r"<mark>\1</mark>", escape(headline or ""))

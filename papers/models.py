@@ -156,6 +156,13 @@ class RankedPapers:
 
 # A longer search query is cut to this length, not refused.
 MAX_QUERY_LENGTH = 200
+
+
+def clean_query(q: str) -> str:
+    """A search query as the page and the API both search it: cut to MAX_QUERY_LENGTH, trimmed."""
+    return q[:MAX_QUERY_LENGTH].strip()
+
+
 # How much of an abstract the search snippet is drawn from.
 HEADLINE_CHARS = 1000
 # How many of the newest matches the search page ranks (and so at most shows) for one query.

@@ -6,8 +6,8 @@ Every object carries `url` (itself in the API) and `html_url` (its public page),
 from rest_framework import serializers
 
 from arrow_site.api.fields import LinkField, OptionalCharField, api_link, page_link
-from papers.highlight import MARKED_RE, STRAY_RE
-from papers.models import HIGHLIGHT_START, Authorship, Paper, Venue
+from papers.highlight import highlight_text
+from papers.models import Authorship, Paper, Venue
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -80,9 +80,5 @@ class SearchPaperSerializer(PaperSerializer):
         fields = [*PaperSerializer.Meta.fields, "snippet"]
 
     def get_snippet(self, paper) -> str | None:
-        # As on the search page, only a passage that shows a match. The headline marks matches with
-        # control characters (papers.highlight): plain text has no use for them.
-        headline = getattr(paper, "headline", "") or ""
-        if HIGHLIGHT_START not in headline:
-            return None
-        return STRAY_RE.sub("", MARKED_RE.sub(r"\1", headline))
+        # As on the search page, only a passage that shows a match, without its markers.
+        return highlight_text(getattr(paper, "headline", ""))

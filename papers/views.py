@@ -15,8 +15,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from arrow_site.paginators import PublicListPaginator, table_row_estimates
 from authors.models import Author, NameCluster
 from papers.filters import PaperFilter, PaperNarrowFilter
-from papers.highlight import highlight_html
-from papers.models import HIGHLIGHT_START, MAX_QUERY_LENGTH, Paper, Venue
+from papers.highlight import has_match, highlight_html
+from papers.models import Paper, Venue, clean_query
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -129,7 +129,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, strip=True)
 
     def clean_q(self):
-        return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
+        return clean_query(self.cleaned_data["q"])
 
 
 class SearchView(TemplateView):
@@ -152,9 +152,7 @@ class SearchView(TemplateView):
             results = self.filterset.qs.ranked_results(q)
             page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page"))
             for paper in page.object_list:
-                # Only a snippet that shows a match: a paper found by its title or an author's name
-                # reads better with its abstract's opening as usual.
-                paper.snippet = highlight_html(paper.headline) if HIGHLIGHT_START in paper.headline else ""
+                paper.snippet = highlight_html(paper.headline) if has_match(paper.headline) else ""
             context.update(
                 q=q,
                 clusters=list(NameCluster.objects.search(q)[:SEARCH_LIMIT]),

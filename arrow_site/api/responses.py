@@ -5,13 +5,17 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, views
 
 
+def invalid_parameters_body(errors: dict) -> dict:
+    """The body of every API 400 (ErrorSerializer): `detail` to read, `errors` per parameter."""
+    return {"detail": f"Invalid query parameters: {', '.join(sorted(errors))}.", "errors": errors}
+
+
 def exception_handler(exc, context):
-    """DRF's error responses, with every 400 in one shape: `detail` to read, `errors` per parameter."""
+    """DRF's error responses, with every 400 in one shape (invalid_parameters_body)."""
     response = views.exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        names = ", ".join(sorted(errors))
-        response.data = {"detail": f"Invalid query parameters: {names}.", "errors": errors}
+        response.data = invalid_parameters_body(errors)
     return response
 
 
