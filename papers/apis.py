@@ -134,7 +134,7 @@ class SearchApi(PaperListMixin, generics.ListAPIView):
         q = params.validated_data["q"]
         narrowed = self.filter_queryset(self.get_queryset())
         # A blank query finds nothing, without SQL.
-        results = narrowed.ranked_results(q) if q else RankedPapers(Paper.objects.none(), count=0)
+        results = narrowed.ranked_results(q) if q else RankedPapers(Paper.objects.none(), [])
         page = self.paginate_queryset(results)
         # NameCluster.objects.search is none() for a blank query: no SQL at all.
         clusters = NameCluster.objects.search(q)[:SEARCH_LIMIT]

@@ -2,14 +2,14 @@
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import connections, models
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.text import slugify
 
 from authors.names import accent_fold
+from papers.newest_matches import newest_matches
 
 NON_WORD_RE = re.compile(r"[^\w]+")
 
@@ -89,69 +89,71 @@ class PaperQuerySet(models.QuerySet):
             return self.filter(models.Q(title__icontains=q) | models.Q(pk__in=names))
         return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
 
-    def search_candidates(self, q: str, *, limit: int | None = None) -> list[int]:
-        """Ids of the newest `limit` (SEARCH_CANDIDATES) papers of `self` matching the query.
+    def search_candidates(self, q: str, *, limit: int | None = None) -> list[tuple[int, float]]:
+        """(id, rank) of the newest `limit` (SEARCH_CANDIDATES) papers of `self` matching the query,
+        newest first. The rank is SearchRank: title words weigh A, authors B, venue C and abstract
+        D, so a title match outranks the rest. SQLite has no ranking: every rank is 0.
 
         A broad query ("learning") matches most of the corpus, and ranking costs a read of every
         match's vector: seconds at a million papers, and no index orders by rank. So only the newest
-        matches are ranked. For a broad query PostgreSQL walks paper_newest_idx and stops after
-        SEARCH_CANDIDATES matches; for a narrow one it takes the GIN index and sorts the few
-        matches. Either way a search costs about the same whatever the query (docs/benchmarks.md).
+        matches are ranked. On PostgreSQL papers.newest_matches finds them in one statement that
+        costs about the same whatever the query, dense, rare or sparse (docs/benchmarks.md).
         """
-        return list(self.search(q).newest_first().values_list("pk", flat=True)[: limit or SEARCH_CANDIDATES])
-
-    def ranked(self, q: str, candidates: list[int]):
-        """The candidate papers best match first, with `headline`: the abstract's matching words
-        between HIGHLIGHT_START/HIGHLIGHT_STOP (papers.highlight turns them into <mark> after escaping).
-
-        Title words weigh A, authors B, venue C and abstract D, so a title match outranks the rest.
-        SQLite has no ranking: newest first, no headline.
-        """
+        limit = limit or SEARCH_CANDIDATES
         if not self._is_postgresql():
-            return self.filter(pk__in=candidates).annotate(headline=models.Value("")).newest_first()
-        # The ids as one array parameter: an IN list of a thousand parameters costs the client more
-        # (quoting and sending each) than the whole query costs the server.
-        papers = self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [candidates]))
-        query = _websearch(q)
-        return papers.annotate(
-            rank=SearchRank(SEARCH_VECTOR, query),
-            # The snippet comes from the abstract's first HEADLINE_CHARS: ts_headline parses the whole
-            # text it is given (about 1 ms for a long abstract, 20 of them a page). A match further
-            # on gives no mark, and the page then shows the abstract's opening as usual.
+            return [(pk, 0.0) for pk in self.search(q).newest_first().values_list("pk", flat=True)[:limit]]
+        return newest_matches(self.annotate(search_vector=SEARCH_VECTOR), _websearch(q), limit)
+
+    def with_headline(self, q: str):
+        """`headline`: the abstract's matching words between HIGHLIGHT_START/HIGHLIGHT_STOP
+        (papers.highlight turns them into <mark> after escaping). Empty on SQLite."""
+        if not self._is_postgresql():
+            return self.annotate(headline=models.Value(""))
+        # The snippet comes from the abstract's first HEADLINE_CHARS: ts_headline parses the whole
+        # text it is given (about 1 ms for a long abstract, 20 of them a page). A match further on
+        # gives no mark, and the page then shows the abstract's opening as usual.
+        return self.annotate(
             headline=SearchHeadline(
                 Left("abstract", HEADLINE_CHARS),
-                query,
+                _websearch(q),
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,
                 stop_sel=HIGHLIGHT_STOP,
                 max_words=40,
                 min_words=15,
-            ),
-        ).order_by("-rank", "-pk")
+            )
+        )
 
     def ranked_results(self, q: str) -> "RankedPapers":
         """The search results of `self`, for the page and the API alike: the newest SEARCH_CANDIDATES
-        matches ranked (runs the candidates query now), whether more matched, rows ready to list."""
+        matches (runs the candidates query now) best match first, whether more matched, and each
+        page's rows ready to list."""
         # One more than are ranked, to know whether there are more than that.
         candidates = self.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
         more = len(candidates) > SEARCH_CANDIDATES
-        candidates = candidates[:SEARCH_CANDIDATES]
-        papers = self.model.objects.ranked(q, candidates).for_listing()
-        return RankedPapers(papers, count=len(candidates), more_than_ranked=more)
+        # Best match first; among equal ranks (all of them on SQLite) the newest paper first.
+        best_first = sorted(candidates[:SEARCH_CANDIDATES], key=lambda candidate: (-candidate[1], -candidate[0]))
+        papers = self.model.objects.with_headline(q).for_listing()
+        return RankedPapers(papers, [pk for pk, _ in best_first], more_than_ranked=more)
 
 
 class RankedPapers:
-    """Ranked search results for a Paginator, which counts them without a COUNT query: the candidate
-    ids are already known (PaperQuerySet.search_candidates)."""
+    """Ranked search results for a Paginator: it counts them without a COUNT query (the candidates
+    are already known, PaperQuerySet.search_candidates), and a page reads only its own papers."""
 
-    def __init__(self, papers, *, count: int, more_than_ranked: bool = False):
-        self.papers, self._count, self.more_than_ranked = papers, count, more_than_ranked
+    def __init__(self, papers, ids: list[int], *, more_than_ranked: bool = False):
+        self.papers, self.ids, self.more_than_ranked = papers, ids, more_than_ranked
 
     def count(self) -> int:
-        return self._count
+        return len(self.ids)
 
     def __getitem__(self, index):
-        return self.papers[index]
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        # A paper deleted since the candidates were found is left out of its page.
+        found = {paper.pk: paper for paper in self.papers.filter(pk__in=ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]
 
 
 # A longer search query is cut to this length, not refused.

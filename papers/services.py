@@ -130,6 +130,7 @@ def import_file(
             raise ImportRefused(summary)
         if importer.wrote and not dry_run:
             analyze_tables()
+            flush_gin_pending_lists()
             # Cached public pages show what this file changed; they are dropped when it commits.
             public_pages_changed()
         ImportRun.objects.create(
@@ -157,6 +158,25 @@ def analyze_tables(*, lookups_only: bool = False) -> None:
                 continue
             column_list = f" ({', '.join(map(quote, columns))})" if lookups_only else ""
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{column_list}")
+
+
+def flush_gin_pending_lists() -> None:
+    """Move the entries an import left in its tables' GIN pending lists into the indexes proper.
+
+    GIN writes new entries to an unsorted pending list (`fastupdate`) that every search then reads
+    in full until autovacuum merges it: after an import, a name search on 3,811 clusters took
+    8-15 ms through the trigram index instead of 0.3 ms. The merge is work VACUUM would do anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in LOOKUP_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+            " WHERE am.amname = 'gin' AND i.indrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
 
 
 @contextmanager

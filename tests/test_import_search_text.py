@@ -43,6 +43,14 @@ class ImportSearchTextTests(TestCase):
             {"conf/x/A1": ("André Berton Ada Lovelace 0002", "NeurIPS"), "journals/y/B1": ("Grace Hopper", "")},
         )
 
+    def test_the_import_leaves_no_entries_in_the_gin_pending_lists(self):
+        # Searches read a GIN pending list in full until it is merged (papers.services).
+        self.run_import(RECORDS)
+        with connection.cursor() as cursor:
+            for index in ("paper_search_vector_gin", "namecluster_search_name_trgm"):
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+                self.assertEqual(cursor.fetchone()[0], 0, index)
+
     def test_a_changed_author_list_is_rewritten_by_the_triggers(self):
         self.run_import(RECORDS)
 

@@ -73,6 +73,10 @@ def _math_text(tex: str) -> str:
 
 def _render(value, *, markup: bool) -> str:
     text = str(conditional_escape("" if value is None else value))  # escape FIRST; everything below is ours
+    # Every pattern below needs one of these characters, and most titles and abstracts have none:
+    # the five passes cost 0.15 ms on a 2,000-character abstract, twenty of them a search page.
+    if "$" not in text and "\\" not in text and "*" not in text:
+        return text
     if markup:
         text = MATH_RE.sub(lambda m: f'<span class="math">{_math_text(m[1])}</span>', text)
         text = TEX_EMPH_RE.sub(r"<em>\1</em>", text)
