@@ -131,8 +131,9 @@ class PaperQuerySet(models.QuerySet):
         # One more than are ranked, to know whether there are more than that.
         candidates = self.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
         more = len(candidates) > SEARCH_CANDIDATES
-        # Best match first; among equal ranks (all of them on SQLite) the newest paper first.
-        best_first = sorted(candidates[:SEARCH_CANDIDATES], key=lambda candidate: (-candidate[1], -candidate[0]))
+        # Best match first. The sort is stable, so equal ranks (all of them on SQLite) keep the
+        # candidates' newest-first order.
+        best_first = sorted(candidates[:SEARCH_CANDIDATES], key=lambda candidate: -candidate[1])
         papers = self.model.objects.with_headline(q).for_listing()
         return RankedPapers(papers, [pk for pk, _ in best_first], more_than_ranked=more)
 
@@ -149,7 +150,7 @@ class RankedPapers:
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            return self[index : index + 1][0]
+            return self.papers.get(pk=self.ids[index])
         ids = self.ids[index]
         # A paper deleted since the candidates were found is left out of its page.
         found = {paper.pk: paper for paper in self.papers.filter(pk__in=ids)} if ids else {}

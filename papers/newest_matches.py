@@ -15,11 +15,14 @@ and reads the whole table's worth of index order. So the statement decides from 
 
 1. `probe`: the walk over the newest PROBE_ROWS papers only. Enough matches there: done, and they
    are the newest overall.
-2. Otherwise `edge` is the last paper the probe looked at, and one of two continuations runs:
+2. Otherwise `edge` is the last paper the probe looked at, and one of three continuations runs:
    - `walk_on` when the probe found at least DENSE_MATCHES (the walk will soon find the rest);
-   - year windows when it found fewer: the GIN index restricted to one year, then 1, 2, 4 ... more
-     years back, stopping once enough are found. Each paper's vector carries a lexeme for its year
-     (`§y2024`, migration 0005; no typed query can produce it: the parser drops the `§`), so GIN
+   - `the_rest`, one GIN lookup, when it found fewer and that share of the whole table is at most
+     RARE_MATCHES papers (it reads all the matches after the edge: if the words are rare in new
+     papers but common in old ones, that is many);
+   - year windows otherwise: the GIN index restricted to one year, then 1, 2, 4 ... more years
+     back, then all older ones, stopping once enough are found. Each paper's vector carries a lexeme for its year
+     (`year 2024`, migration 0005; no typed query can produce a lexeme with a space), so GIN
      intersects the words with the year inside the index and reads only that year's matches.
 3. The union, newest first, cut to the limit.
 
@@ -40,7 +43,9 @@ DENSE_MATCHES = 100
 # The year windows after the edge's own year, as (first, last) years before it; what is older (and
 # papers without a year) is the last step. The lexeme is written by migration 0005.
 YEAR_WINDOWS = ((1, 1), (2, 3), (4, 7), (8, 15), (16, 31), (32, 63))
-YEAR_LEXEME = "§y"
+# A space: no typed query can produce a lexeme with one (every text search parser splits on white
+# space, whatever the locale; the parser's idea of a letter depends on it, so "§y2024" would not do).
+YEAR_LEXEME = "year "
 # At most this many matches expected in the whole table (from the probe's share) and the GIN index
 # alone reads them all faster than window by window.
 RARE_MATCHES = 2000
@@ -50,13 +55,13 @@ RARE_MATCHES = 2000
 IS_SPARSE = "(SELECT count(*) FROM probe) < %s"
 IS_RARE = (
     "(SELECT count(*) FROM probe) < %s"
-    " AND (SELECT count(*) FROM probe) * (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) <= %s * %s"
+    " AND (SELECT count(*) FROM probe) * (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) <= %s::float8 * %s"
 )
 
 
 def newest_matches(
     base, query, limit: int, *, probe_rows: int = PROBE_ROWS, dense: int = DENSE_MATCHES, rare: int = RARE_MATCHES
-) -> list[int]:
+) -> list[tuple[int, float]]:
     """(id, rank) of the newest `limit` papers of `base` (a Paper queryset with the `search_vector`
     annotation, filters applied) that match `query` (a SearchQuery), newest first: the papers of
     `base.filter(search_vector=query).newest_first()[:limit]`, found as the module docstring says,
@@ -117,7 +122,7 @@ def newest_matches(
         add(template, *tsquery_params, *years_params, words=words, years=years or sql.SQL(""))
 
     def year_lexemes(first: int, last: int, step: int) -> sql.Composable:
-        # '§y2024' | '§y2023' | ...: NULL when the range is empty, and then nothing matches.
+        # 'year 2024' | 'year 2023' | ...: NULL when the range is empty, and then nothing matches.
         return sql.SQL(
             "(SELECT string_agg(format('%%L', %s::text || y), ' | ')::tsquery FROM generate_series("
             "(SELECT year FROM edge) - {first}, (SELECT year FROM edge) - {last}, {step}) AS y)"
@@ -141,14 +146,15 @@ def newest_matches(
     table = base.model._meta.db_table
     rare_params = (dense, table, rare, probe_rows)
     # Dense: walk on from the edge (the row comparison is where paper_newest_idx starts). The LIMIT
-    # is a constant: as `limit - (SELECT count(*) FROM probe)` the planner cannot cost the walk's
-    # early stop and builds both indexes' bitmaps instead (375 ms for "wang" at 1,000,000 papers).
+    # is the most it can need (the probe found at least `dense`), a constant: as
+    # `limit - (SELECT count(*) FROM probe)` the planner cannot cost the walk's early stop and builds
+    # both indexes' bitmaps instead (375 ms for "wang" at 1,000,000 papers).
     add_step("walk_on", sql.SQL("(SELECT count(*) FROM probe) BETWEEN %s AND %s"), dense, limit - 1)
     add_match(seen=True)
     add(
         " AND (base.year, base.id) < ((SELECT year FROM edge), (SELECT id FROM edge))"
         " ORDER BY year DESC NULLS LAST, id DESC LIMIT %s), ",
-        limit,
+        max(limit - dense, 0),
     )
     # Rare: the GIN index alone finds the few matches after the edge, years or not.
     add_step("the_rest", sql.SQL(IS_RARE), *rare_params)

@@ -1,13 +1,14 @@
-"""Each paper's search vector carries a lexeme for its year (`§y2024`), PostgreSQL only.
+"""Each paper's search vector carries a lexeme for its year (`year 2024`), PostgreSQL only.
 
 papers.newest_matches looks for the newest matches of a sparse query one year window at a time:
-`words & ('§y2024' | '§y2023')` lets the GIN index intersect the words with the years inside the
+`words & ('year 2024' | 'year 2023')` lets the GIN index intersect the words with the years inside the
 index (10 ms for "bandit -regret" at 1,000,000 papers, against 85 ms walking the newest papers and
 testing each). A condition on the `year` column cannot do that: the planner then builds the words'
 whole bitmap (50-70 ms) and ANDs it with the year index's.
 
-No typed query reaches the lexeme: the text search parser drops the `§`, so a search for
-"§y2024" or "y2024" looks for the word y2024. It has no position and no weight, so ranking
+No typed query reaches the lexeme: it holds a space, and every text search parser splits words on
+white space whatever the locale (a marker character would not do: with LC_CTYPE C the default
+parser takes any non-ASCII character for a letter). It has no position and no weight, so ranking
 (ts_rank counts only the query's lexemes) and snippets are unchanged.
 
 PostgreSQL 15 cannot change a generated column's expression in place (17 can), so the column is
@@ -42,7 +43,7 @@ FORWARD = [
     """
     CREATE OR REPLACE FUNCTION papers_year_lexeme(year smallint) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN year IS NULL THEN ''::tsvector ELSE array_to_tsvector(ARRAY['§y' || year::text]) END $$
+    AS $$ SELECT CASE WHEN year IS NULL THEN ''::tsvector ELSE array_to_tsvector(ARRAY['year ' || year::text]) END $$
     """,
     *replace_vector(VECTOR + " || papers_year_lexeme(year)"),
 ]

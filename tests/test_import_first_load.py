@@ -1,0 +1,95 @@
+"""An import into an empty database drops foreign keys, search indexes and a trigger for the load
+and leaves the schema exactly as the migrations made it (papers.services.first_load)."""
+
+import os
+import unittest
+from io import StringIO
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase
+
+from papers.models import Paper
+from papers.services import FIRST_LOAD_INDEXES, FIRST_LOAD_TABLES, first_load
+from tests.factories import make_paper
+
+RECORDS = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE dblp SYSTEM "dblp.dtd">
+<dblp>
+<inproceedings key="conf/x/A1"><author>Ada Lovelace</author><author>Grace Hopper</author>
+<title>On engines.</title><year>2021</year><booktitle>NeurIPS</booktitle></inproceedings>
+<article key="journals/y/B1"><author>Grace Hopper</author><title>On compilers.</title><year>2020</year>
+<journal>CACM</journal></article>
+</dblp>
+"""
+
+
+def schema() -> dict:
+    """Every constraint, index and trigger definition of the public schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1")
+        triggers = cursor.fetchall()
+    return {"constraints": constraints, "indexes": indexes, "triggers": triggers}
+
+
+@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "a PostgreSQL bulk load")
+class FirstLoadTests(TestCase):
+    def test_a_first_load_leaves_the_migrated_schema_and_its_rows_checked(self):
+        before = schema()
+        with TemporaryDirectory() as tmp:
+            path = Path(tmp) / "dblp.xml"
+            path.write_bytes(RECORDS.encode("iso-8859-1"))
+            call_command("import_papers", str(path), stdout=StringIO(), stderr=StringIO())
+        self.assertEqual(Paper.objects.count(), 2)
+        self.assertEqual(schema(), before)
+        # The search index was rebuilt with the rows in it.
+        self.assertEqual(
+            list(Paper.objects.search_candidates("compilers"))[0][0], Paper.objects.get(dblp_key="journals/y/B1").pk
+        )
+
+    def test_inside_a_first_load_the_checks_are_gone_and_come_back(self):
+        with first_load() as bulk:
+            self.assertTrue(bulk)
+            during = schema()
+            self.assertFalse(any(name in FIRST_LOAD_INDEXES for name, _ in during["indexes"]))
+            loaded = {model._meta.db_table for model in FIRST_LOAD_TABLES}
+            foreign_keys = [c for c in during["constraints"] if c[0] in loaded and c[2].startswith("FOREIGN KEY")]
+            self.assertEqual(foreign_keys, [])
+        self.assertTrue(any(name == "paper_search_vector_gin" for name, _ in schema()["indexes"]))
+
+    def test_a_database_with_papers_keeps_its_checks(self):
+        make_paper(title="Already here")
+        before = schema()
+        with first_load() as bulk:
+            self.assertFalse(bulk)
+            self.assertEqual(schema(), before)
+
+    def test_a_role_that_does_not_own_the_tables_imports_with_every_check(self):
+        # docs/deployment.md allows an import role with write grants only: it cannot drop
+        # constraints nor merge GIN pending lists, and the import must work without either.
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE arrow_test_importer")
+            cursor.execute("GRANT USAGE ON SCHEMA public TO arrow_test_importer")
+            cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO arrow_test_importer")
+            cursor.execute("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO arrow_test_importer")
+            cursor.execute("SET ROLE arrow_test_importer")
+        try:
+            before = schema()
+            with TemporaryDirectory() as tmp:
+                path = Path(tmp) / "dblp.xml"
+                path.write_bytes(RECORDS.encode("iso-8859-1"))
+                call_command("import_papers", str(path), stdout=StringIO(), stderr=StringIO())
+            self.assertEqual(Paper.objects.count(), 2)
+            self.assertEqual(schema(), before)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
