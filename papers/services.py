@@ -48,14 +48,13 @@ MATCH_IDS = IDENTIFIER_FIELDS
 SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
 MAX_REPORTED_ERRORS = 50
 # What an import into an empty database drops and rebuilds at its end (first_load): the foreign
-# keys of these tables, these indexes (no lookup during an import reads them) and this trigger.
+# keys of these tables, these indexes (no lookup or trigger during an import reads them) and this
+# trigger.
 FIRST_LOAD_TABLES = (Paper, Authorship, PaperSource, Author, AuthorKey, NameCluster, Venue)
-FIRST_LOAD_INDEXES = (
-    "paper_search_vector_gin",
-    "paper_newest_idx",
-    "paper_venue_year_idx",
-    "namecluster_search_name_trgm",
-)
+# (paper_venue_year_idx stays: a venue's new name rewrites its papers' search text by venue_id.)
+FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
+# The advisory lock first loads decide under (any number: it only has to be Arrow's own).
+FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
 FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
 # Papers created before the first mid-import ANALYZE (PaperImporter.analyze_as_tables_grow).
 ANALYZE_FIRST = 10_000
@@ -135,8 +134,8 @@ def import_file(
                 # work, but a deferred check is queued in the server's memory per row (millions of
                 # entries for a full dump). Parents are always written before their rows.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch)
         with first_load():
+            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch)
             summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
@@ -158,62 +157,34 @@ def first_load():
     """Into an empty database, load without what only slows a bulk load, and rebuild it once.
 
     While papers_paper is empty (the first import of a dump), the import's transaction drops the
-    foreign keys of the tables it fills (each checked row by row: a third of the writing time),
-    the indexes no lookup of the import reads (search, newest-first, venue-year, name trigrams)
-    and the authorship trigger whose names the importer writes itself; on the way out it creates
-    them again from the definitions PostgreSQL gave (same names, so the migrations' state holds) and
-    re-adding each foreign key checks every row at once. The statements are part of the import's
-    transaction: a failed or killed import rolls them back with its rows. The tables stay locked
-    (ACCESS EXCLUSIVE) until it commits, which an empty site can afford. Only a role owning the tables
-    can; any other loads with every check in place. Yields whether it did so.
+    foreign keys of the tables it fills (each checked row by row), the indexes no lookup or trigger
+    of the import reads (search vector, newest-first, name trigrams) and the authorship insert
+    trigger (the importer writes those names itself, replaced author lists included); on the way
+    out it creates them again from the definitions PostgreSQL gave (same names, so the migrations'
+    state holds), and re-adding each foreign key checks every row at once. The statements are part
+    of the import's transaction: a failed or killed import rolls them back with its rows. The
+    tables stay locked (ACCESS EXCLUSIVE) until it commits, which an empty site can afford. Only a
+    role that owns the tables and may create in their schema can; any other loads with every check
+    in place. Enter it before anything in the transaction reads these tables. Yields whether it did.
     """
-    if connection.vendor != "postgresql" or Paper.objects.exists():
+    if connection.vendor != "postgresql":
         yield False
         return
     tables = [model._meta.db_table for model in FIRST_LOAD_TABLES]
     with connection.cursor() as cursor:
-        # Dropping and creating constraints needs the tables' owner: another role loads with them.
-        cursor.execute(
-            "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class WHERE oid::regclass::text = ANY(%s)",
-            [tables],
-        )
-        if not cursor.fetchone()[0]:
-            yield False
-            return
-
-        # Locked first, in one order, then looked at again: another first load may just have committed.
-        cursor.execute(
-            sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
-        )
-        if Paper.objects.exists():
-            yield False
-            return
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conname",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        cursor.execute(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-            " WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 1",
-            [list(FIRST_LOAD_INDEXES)],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger"
-            " WHERE NOT tgisinternal AND tgname = ANY(%s) ORDER BY tgname",
-            [list(FIRST_LOAD_TRIGGERS)],
-        )
-        triggers = cursor.fetchall()
-        for table, name, _ in keys:
-            cursor.execute(
-                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name))
-            )
-        for name, _ in indexes:
-            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-        for table, name, _ in triggers:
-            cursor.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(name), sql.Identifier(table)))
+        # Two imports starting on an empty database decide one after the other: the first takes the
+        # tables' locks before it lets the second look, and the second, which holds no lock on them
+        # yet, then waits for the first to commit and finds papers. Without this both read the
+        # table, then both wait to lock it exclusively: a deadlock.
+        cursor.execute("SELECT pg_advisory_lock(%s)", [FIRST_LOAD_LOCK])
+        try:
+            bulk = _first_load_begin(cursor, tables)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [FIRST_LOAD_LOCK])
+    if bulk is None:
+        yield False
+        return
+    keys, indexes, triggers = bulk
     yield True
     with connection.cursor() as cursor:
         for _, definition in indexes:
@@ -225,6 +196,46 @@ def first_load():
             )
         for _, _, definition in triggers:
             cursor.execute(definition)
+
+
+def _first_load_begin(cursor, tables: list[str]):
+    """first_load's decision and drops: None when the database has papers or the role may not;
+    else the definitions dropped, (foreign keys, indexes, triggers), to create again."""
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(relowner, 'USAGE') AND has_schema_privilege(relnamespace, 'CREATE'))"
+        " FROM pg_class WHERE oid::regclass::text = ANY(%s)",
+        [tables],
+    )
+    if not cursor.fetchone()[0] or Paper.objects.exists():
+        return None
+    cursor.execute(
+        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
+    )
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conname",
+        [tables],
+    )
+    keys = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 1",
+        [list(FIRST_LOAD_INDEXES)],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+        " WHERE NOT tgisinternal AND tgname = ANY(%s) ORDER BY tgname",
+        [list(FIRST_LOAD_TRIGGERS)],
+    )
+    triggers = cursor.fetchall()
+    for table, name, _ in keys:
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
+    for name, _ in indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    for table, name, _ in triggers:
+        cursor.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(name), sql.Identifier(table)))
+    return keys, indexes, triggers
 
 
 def analyze_tables(*, lookups_only: bool = False) -> None:
@@ -517,7 +528,13 @@ class PaperImporter:
         with search_authors_written(self.search_columns):  # create_papers filled them
             self.write_authorships(created, paper_ids, author_ids, replace=False)
         replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
-        self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
+        # Replaced author lists get their names here, not from the trigger, which a first load
+        # drops (first_load) and which the flag silences otherwise: one way in both cases.
+        with search_authors_written(self.search_columns):
+            self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
+        if replace_ids and "search_authors" in self.search_columns:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT papers_refresh_search_authors(%s::bigint[])", [sorted(replace_ids.values())])
 
     def analyze_as_tables_grow(self, created: int) -> None:
         """ANALYZE whenever this import has doubled what it created since the last time (from
