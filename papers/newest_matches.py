@@ -168,7 +168,8 @@ def newest_matches(
     sparse = sql.SQL("(SELECT year FROM edge) IS NOT NULL AND {} AND NOT ({}) AND ").format(
         sql.SQL(IS_SPARSE), sql.SQL(IS_RARE)
     )
-    found = ["probe"]
+    # What the steps so far found (walk_on's share is empty when windows run): each gate counts it.
+    found = ["probe", "walk_on"]
     for first, last in ((0, 0), *YEAR_WINDOWS):
         name = f"years_{first}_{last}"
         add_step(name, sparse + found_fewer(found), dense, *rare_params, limit)
@@ -181,7 +182,6 @@ def newest_matches(
     add_step("older", sparse + found_fewer(found), dense, *rare_params, limit)
     add_match(sql.SQL(" && !!") + year_lexemes(oldest, 0, 1), YEAR_LEXEME)
     add(" AND base.year + 0 < (SELECT year FROM edge) - {oldest}), ", oldest=sql.Literal(oldest))
-    found[1:1] = ["walk_on"]
     found.append("older")
     # Dense or sparse, papers without a year come last, when the rest did not fill the list.
     add_step(

@@ -47,15 +47,6 @@ MATCH_IDS = IDENTIFIER_FIELDS
 # only, not model fields): the importer fills them itself for the papers it creates.
 SEARCH_TEXT_COLUMNS = ("search_authors", "search_venue")
 MAX_REPORTED_ERRORS = 50
-# What an import into an empty database drops and rebuilds at its end (first_load): the foreign
-# keys of these tables, these indexes (no lookup or trigger during an import reads them) and this
-# trigger.
-FIRST_LOAD_TABLES = (Paper, Authorship, PaperSource, Author, AuthorKey, NameCluster, Venue)
-# (paper_venue_year_idx stays: a venue's new name rewrites its papers' search text by venue_id.)
-FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
-# The advisory lock first loads decide under (any number: it only has to be Arrow's own).
-FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
-FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
 # Papers created before the first mid-import ANALYZE (PaperImporter.analyze_as_tables_grow).
 ANALYZE_FIRST = 10_000
 # What analyze_tables() samples; with lookups_only, just these columns (none: the table is skipped).
@@ -68,6 +59,16 @@ LOOKUP_COLUMNS = {
     AuthorKey: ("source", "key", "author_id"),
     NameCluster: ("id", "key"),
 }
+# The tables an import writes: ANALYZE'd, GIN lists merged and, on a first load, locked.
+IMPORT_MODELS = tuple(LOOKUP_COLUMNS)
+# What an import into an empty database drops and rebuilds at its end (first_load): the foreign
+# keys of IMPORT_MODELS, these indexes (no lookup or trigger during an import reads them) and this
+# trigger. (paper_venue_year_idx stays: a venue's new name rewrites its papers' search text by
+# venue_id.)
+FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
+FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
+# The advisory lock first loads decide under (any number: it only has to be Arrow's own).
+FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
 
 
 @dataclass
@@ -170,7 +171,7 @@ def first_load():
     if connection.vendor != "postgresql":
         yield False
         return
-    tables = [model._meta.db_table for model in FIRST_LOAD_TABLES]
+    tables = [model._meta.db_table for model in IMPORT_MODELS]
     with connection.cursor() as cursor:
         # Two imports starting on an empty database decide one after the other: the first takes the
         # tables' locks before it lets the second look, and the second, which holds no lock on them
@@ -266,7 +267,7 @@ def flush_gin_pending_lists() -> None:
     """
     if connection.vendor != "postgresql":
         return
-    tables = [model._meta.db_table for model in LOOKUP_COLUMNS]
+    tables = [model._meta.db_table for model in IMPORT_MODELS]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
@@ -525,12 +526,12 @@ class PaperImporter:
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
 
-        with search_authors_written(self.search_columns):  # create_papers filled them
-            self.write_authorships(created, paper_ids, author_ids, replace=False)
         replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
-        # Replaced author lists get their names here, not from the trigger, which a first load
-        # drops (first_load) and which the flag silences otherwise: one way in both cases.
+        # The importer writes the authors' names itself: create_papers filled those of new papers,
+        # and replaced author lists get theirs just below, not from the trigger, which a first load
+        # drops (first_load) and the flag silences otherwise: one way in both cases.
         with search_authors_written(self.search_columns):
+            self.write_authorships(created, paper_ids, author_ids, replace=False)
             self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
         if replace_ids and "search_authors" in self.search_columns:
             with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
 from papers.models import Paper
-from papers.services import FIRST_LOAD_INDEXES, FIRST_LOAD_TABLES, first_load
+from papers.services import FIRST_LOAD_INDEXES, IMPORT_MODELS, first_load
 from tests.conftest import ROOT, SHARED, child_database_url
 from tests.factories import make_paper
 
@@ -68,7 +68,7 @@ class FirstLoadTests(TestCase):
             self.assertTrue(bulk)
             during = schema()
             self.assertFalse(any(name in FIRST_LOAD_INDEXES for name, _ in during["indexes"]))
-            loaded = {model._meta.db_table for model in FIRST_LOAD_TABLES}
+            loaded = {model._meta.db_table for model in IMPORT_MODELS}
             foreign_keys = [c for c in during["constraints"] if c[0] in loaded and c[2].startswith("FOREIGN KEY")]
             self.assertEqual(foreign_keys, [])
         self.assertTrue(any(name == "paper_search_vector_gin" for name, _ in schema()["indexes"]))
