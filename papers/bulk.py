@@ -10,6 +10,8 @@ any other write, so a failed file leaves nothing.
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Model, Q
@@ -83,9 +85,41 @@ def _as_copy_text(transformer, values: tuple) -> tuple:
     )
 
 
+# Tables whose sequences may hand out a block of ids at once: set while this connection's
+# transaction holds them ACCESS EXCLUSIVE (papers.services.first_load).
+_locked_tables: ContextVar[frozenset[str]] = ContextVar("locked_tables", default=frozenset())
+
+
+@contextmanager
+def ids_in_blocks(tables: Iterable[str]):
+    """While inside, allocate_ids() takes a block of ids for these tables in one step.
+
+    Only for tables this transaction holds ACCESS EXCLUSIVE: every other insert into them waits for
+    the lock before its default draws from the sequence, so no one can take an id from inside the
+    block between the two steps. A nextval() per id costs 4.5 us, 0.45 s of a 50,000-paper import.
+    """
+    token = _locked_tables.set(frozenset(tables))
+    try:
+        yield
+    finally:
+        _locked_tables.reset(token)
+
+
 def allocate_ids(model: type[Model], count: int) -> list[int]:
     """`count` fresh primary keys from the table's sequence (PostgreSQL), in one query."""
     with connection.cursor() as cursor:
+        if model._meta.db_table in _locked_tables.get():
+            # Moves the sequence past the block: ids last - count + 1 .. last are ours. setval is
+            # not rolled back, like nextval. NULL (the per-id query below) if the sequence does
+            # not step by 1, which Django's never do.
+            cursor.execute(
+                "SELECT CASE WHEN q.seqincrement = 1 THEN setval(q.seqrelid, nextval(q.seqrelid) + %s - 1) END"
+                " FROM pg_sequence q WHERE q.seqrelid = pg_get_serial_sequence(%s, %s)::regclass",
+                [count, model._meta.db_table, model._meta.pk.column],
+            )
+            last = cursor.fetchone()[0]
+            if last is not None:
+                return list(range(last - count + 1, last + 1))
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [model._meta.db_table, model._meta.pk.column, count],

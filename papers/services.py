@@ -23,7 +23,8 @@ from authors.models import Author, AuthorKey, NameCluster
 from authors.names import cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
-from papers.bulk import any_of, insert_rows, update_rows
+from papers.bulk import any_of, ids_in_blocks, insert_rows, update_rows
+from papers.importers import process as reader_process
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue, title_key
 from papers.persons import author_person_aliases_add, author_persons_upsert
@@ -119,7 +120,10 @@ def import_file(
     """
     file_format = file_format or importers.detect_format(path)
     progress = ReadProgress()
-    items = importers.read(path, file_format, progress=progress)
+    if importers.FORMATS.get(file_format) and reader_process.worth_a_process(path):
+        items = reader_process.read_in_process(path, file_format, progress=progress)
+    else:
+        items = importers.read(path, file_format, progress=progress)
     report = None
     if on_progress is not None:
 
@@ -186,7 +190,8 @@ def first_load():
         yield False
         return
     keys, indexes, triggers = bulk
-    yield True
+    with ids_in_blocks(tables):
+        yield True
     with connection.cursor() as cursor:
         for _, definition in indexes:
             cursor.execute(definition)
@@ -239,7 +244,7 @@ def _first_load_begin(cursor, tables: list[str]):
     return keys, indexes, triggers
 
 
-def analyze_tables(*, lookups_only: bool = False) -> None:
+def analyze_tables(*, lookups_only: bool = False, models=IMPORT_MODELS) -> None:
     """Refresh PostgreSQL's planner statistics after an import: row estimates from before a big
     import (or -1 before the first ANALYZE) make it pick sequential scans and bad joins.
 
@@ -251,7 +256,8 @@ def analyze_tables(*, lookups_only: bool = False) -> None:
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model, columns in LOOKUP_COLUMNS.items():
+        for model in models:
+            columns = LOOKUP_COLUMNS[model]
             if lookups_only and not columns:
                 continue
             column_list = f" ({', '.join(map(quote, columns))})" if lookups_only else ""
@@ -334,6 +340,16 @@ class PaperImporter:
         # Whether any row was written: a no-op re-import skips ANALYZE and keeps cached pages.
         self.wrote = False
         self.search_columns = search_text_columns()
+        # Matching looks for papers another source made (match_papers). While every paper in the
+        # database was created by this import, from one source, there are none: a first load of a
+        # dump skips the title and identifier lookups, which cost more than a tenth of its time.
+        self.papers_before = Paper.objects.exists()
+        self.sources_created: set[str] = set()
+        # Whether matching has had to look (may_match): until then only the lookups of the other
+        # tables need fresh statistics mid-import (analyze_as_tables_grow), and papers_paper's,
+        # skipped, are taken when matching starts.
+        self.matching = False
+        self.paper_statistics_skipped = False
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
         papers: list[PaperRecord] = []
@@ -499,10 +515,16 @@ class PaperImporter:
         venue_ids = {name: venue.pk for name, venue in venues.items()}
         author_ids, cluster_of = self.resolve_authors(changed)
         new = [r for r in changed if (r.source, r.source_id) not in existing]
-        matches = self.match_papers(new, author_ids, cluster_of)
+        to_match = [r for r in new if self.may_match(r.source)]
+        if to_match and not self.matching:
+            self.matching = True
+            if self.paper_statistics_skipped:
+                analyze_tables(lookups_only=True, models=(Paper,))
+        matches = self.match_papers(to_match, author_ids, cluster_of)
         created = [r for r in new if (r.source, r.source_id) not in matches]
 
         paper_ids = self.create_papers(created, venues)
+        self.sources_created.update(r.source for r in created)
         self.summary.created += len(created)
         self.analyze_as_tables_grow(len(created))
 
@@ -537,6 +559,10 @@ class PaperImporter:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT papers_refresh_search_authors(%s::bigint[])", [sorted(replace_ids.values())])
 
+    def may_match(self, source: str) -> bool:
+        """Whether a paper another source made may exist, for a new record of `source` to match."""
+        return self.papers_before or bool(self.sources_created - {source})
+
     def analyze_as_tables_grow(self, created: int) -> None:
         """ANALYZE whenever this import has doubled what it created since the last time (from
         ANALYZE_FIRST papers on).
@@ -545,11 +571,15 @@ class PaperImporter:
         takes each `= ANY(2,000 keys)` lookup to match a large share of the table and scans it
         whole: every batch then reads every paper, and a 1,000,000-paper import slows to a crawl.
         ANALYZE counts this transaction's own uncommitted rows, so fresh statistics bring the
-        index lookups back; doubling keeps it to a handful of runs per import.
+        index lookups back; doubling keeps it to a handful of runs per import. papers_paper is
+        left out while matching has not had to look (only its lookups read the paper columns),
+        and sampled once when it starts.
         """
         self.created_since_analyze += created
         if self.created_since_analyze >= max(ANALYZE_FIRST, self.summary.created - self.created_since_analyze):
-            analyze_tables(lookups_only=True)
+            models = IMPORT_MODELS if self.matching else tuple(m for m in IMPORT_MODELS if m is not Paper)
+            self.paper_statistics_skipped |= not self.matching
+            analyze_tables(lookups_only=True, models=models)
             self.created_since_analyze = 0
 
     def create_papers(self, records: list[PaperRecord], venues: dict[str, Venue]) -> dict[tuple[str, str], int]:

@@ -1,10 +1,13 @@
-"""papers.bulk: any_of and update_rows send one parameter per array, whatever the values hold."""
+"""papers.bulk: any_of and update_rows send one parameter per array, whatever the values hold; ids by block."""
 
+import unittest
+
+from django.db import connection
 from django.test import TestCase
 
 from authors.models import Author
-from papers.bulk import ARRAY_SEPARATOR, any_of, update_rows
-from papers.models import Paper
+from papers.bulk import ARRAY_SEPARATOR, allocate_ids, any_of, ids_in_blocks, update_rows
+from papers.models import Paper, Venue
 from tests.factories import make_author, make_paper
 
 
@@ -59,3 +62,24 @@ class UpdateRowsTests(TestCase):
 
         got = {a.pk: (a.affiliation, a.name_variants) for a in Author.objects.filter(pk__in=[a.pk for a in authors])}
         self.assertEqual(got, {a.pk: v for a, v in zip(authors, values, strict=True)})
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "ids come from a PostgreSQL sequence")
+class AllocateIdsTests(TestCase):
+    def test_a_locked_table_takes_a_block_of_ids_that_later_inserts_do_not_reuse(self):
+        before = allocate_ids(Venue, 1)[0]
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE papers_venue IN ACCESS EXCLUSIVE MODE")
+        with ids_in_blocks(["papers_venue"]):
+            block = allocate_ids(Venue, 500)
+        after = allocate_ids(Venue, 3)
+        created = Venue.objects.create(short_name="After the block", slug="after-the-block").pk
+
+        self.assertEqual(block, list(range(before + 1, before + 501)))
+        self.assertEqual(after, [before + 501, before + 502, before + 503])
+        self.assertEqual(created, before + 504)
+
+    def test_other_tables_keep_drawing_id_by_id(self):
+        first = allocate_ids(Venue, 2)
+        with ids_in_blocks(["papers_paper"]):
+            self.assertEqual(allocate_ids(Venue, 2), [first[1] + 1, first[1] + 2])

@@ -1,13 +1,17 @@
 """The same paper from dblp and from OpenAlex is one paper with two provenance records."""
 
+import json
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase
 
+from papers import services
 from papers.models import Paper, PaperSource
+from papers.services import IMPORT_MODELS
 from tests.conftest import SHARED
 
 WORK = SHARED / "data" / "real" / "openalex" / "W2741809807.json"
@@ -94,3 +98,64 @@ class CrossSourceTests(TestCase):
 
         paper.refresh_from_db()
         self.assertEqual(paper.abstract, "")
+
+
+class OneFileTwoSourcesTests(TestCase):
+    """A first load skips matching while every paper it made comes from the record's own source
+    (PaperImporter.may_match): a second source in the same file still matches, batch after batch."""
+
+    def write(self, *records: dict) -> Path:
+        tmp = Path(self.enterContext(TemporaryDirectory()))
+        path = tmp / "papers.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+
+    @staticmethod
+    def record(source: str, source_id: str, title: str, **extra) -> dict:
+        return {"source": source, "source_id": source_id, "title": title, "year": 2020,
+                "authors": [{"name": "Ada Lovelace"}], **extra}  # fmt: skip
+
+    def test_a_second_source_in_one_file_matches_by_doi_and_by_title_across_batches(self):
+        path = self.write(
+            self.record("one", "1", "A Paper", doi="10.1/a"),
+            self.record("one", "2", "Another Paper"),
+            self.record("two", "x", "A paper (the other source's title)", doi="10.1/A"),
+            self.record("two", "y", "Another paper"),
+        )
+        output = run_import(path, "--batch-size", "1")
+
+        self.assertIn("2 created, 2 updated", output)
+        sources = {
+            paper.title: sorted(paper.sources.values_list("source", "source_id")) for paper in Paper.objects.all()
+        }
+        self.assertEqual(
+            sources, {"A Paper": [("one", "1"), ("two", "x")], "Another Paper": [("one", "2"), ("two", "y")]}
+        )
+
+    def test_records_of_one_source_are_never_matched_to_each_other(self):
+        path = self.write(
+            self.record("one", "1", "A Paper", doi="10.1/a"), self.record("one", "2", "A Paper", doi="10.1/a")
+        )
+
+        self.assertIn("2 created, 0 updated", run_import(path, "--batch-size", "1"))
+        self.assertEqual(Paper.objects.count(), 2)
+
+    def test_paper_statistics_wait_until_matching_has_to_look(self):
+        # Mid-import ANALYZE leaves papers_paper out while one source has made every paper (no
+        # lookup reads its columns then) and samples it once a second source starts matching.
+        path = self.write(
+            *(self.record("one", str(n), f"Paper {n}") for n in range(4)),
+            self.record("two", "x", "Paper 1"),
+            *(self.record("two", f"y{n}", f"Other {n}") for n in range(4)),
+        )
+        with (
+            mock.patch("papers.services.ANALYZE_FIRST", 1),
+            mock.patch("papers.services.analyze_tables", wraps=services.analyze_tables) as analyze,
+        ):
+            self.assertIn("8 created, 1 updated", run_import(path, "--batch-size", "1"))
+
+        sampled = [(kwargs.get("lookups_only", False), Paper in kwargs.get("models", IMPORT_MODELS))
+                   for _, kwargs in analyze.call_args_list]  # fmt: skip
+        # After papers 1, 2 and 4 (all of "one"), when "two" starts matching, after paper 8, at the end.
+        expected = [(True, False), (True, False), (True, False), (True, True), (True, True), (False, True)]
+        self.assertEqual(sampled, expected)

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -32,8 +33,10 @@ class RecordError:
         return f"{self.location}: {self.message}"
 
 
-@dataclass(frozen=True)
-class AuthorRecord:
+class AuthorRecord(NamedTuple):
+    """One author of a record. A named tuple, not a frozen dataclass: a dblp dump has four times
+    as many authors as papers, and a frozen dataclass's __init__ costs twice a tuple's."""
+
     name: str  # as printed on the paper, dblp homonym number included
     key: str = ""  # the source's key for this person; empty: the name as written is the key
     orcid: str = ""
@@ -66,17 +69,22 @@ class PaperRecord:
     dblp_key: str = ""
     openalex_id: str = ""
     arxiv_id: str = ""
+    # content_hash() when the reader has already computed it (the reader process does, beside the
+    # writer: papers.importers.process); not part of the record's value, and not copied by
+    # dataclasses.replace(), whose changed record would otherwise keep the old digest.
+    digest: str = field(default="", init=False, compare=False, repr=False)
 
     def content_hash(self) -> str:
-        """A digest of everything imported from the record, so unchanged records can be skipped.
+        """A digest of everything imported from the record, so unchanged records can be skipped."""
+        return self.digest or values_digest(self.values())
 
-        The repr of a tuple of plain values (str, int, None, nested tuples) is stable across runs
-        and a few times cheaper than asdict() + sorted JSON, which cost more than the no-op
-        re-import's database work. The "v2:" prefix marks the format: hashes of the old JSON form
-        never equal these, so the first re-import after the change rewrites each record once.
-        """
+    def values(self) -> tuple:
+        """Everything imported from the record (all but `location`) as plain values: str, int,
+        None and nested tuples. What content_hash() digests, and what the reader process sends
+        (papers.importers.process): unpickling dataclasses, one per author too, cost nearly what
+        parsing did; tuples of strings a fifth of it."""
         venue = self.venue
-        payload = (
+        return (
             self.source,
             self.source_id,
             self.title,
@@ -91,7 +99,33 @@ class PaperRecord:
             self.openalex_id,
             self.arxiv_id,
         )
-        return "v2:" + hashlib.blake2b(repr(payload).encode(), digest_size=24).hexdigest()
+
+    @classmethod
+    def from_values(cls, values: tuple, *, location: str = "") -> "PaperRecord":
+        """The record values() came from (with its location, which values() leaves out)."""
+        source, source_id, title, year, pub_type, venue, authors, *rest = values
+        return cls(
+            source,
+            source_id,
+            title,
+            location,
+            year,
+            pub_type,
+            VenueRecord(*venue) if venue is not None else None,
+            [AuthorRecord(*author) for author in authors],
+            *rest,  # the abstract and the identifiers
+        )
+
+
+def values_digest(values: tuple) -> str:
+    """PaperRecord.content_hash() of these values().
+
+    The repr of a tuple of plain values is stable across runs and a few times cheaper than
+    asdict() + sorted JSON, which cost more than the no-op re-import's database work. The "v2:"
+    prefix marks the format: hashes of the old JSON form never equal these, so the first
+    re-import after the change rewrites each record once.
+    """
+    return "v2:" + hashlib.blake2b(repr(values).encode(), digest_size=24).hexdigest()
 
 
 @dataclass
