@@ -74,7 +74,8 @@ class ReaderProcessStreamTests(SimpleTestCase):
         self.assertEqual(there, here)
 
     def test_a_reader_process_that_dies_is_an_error_not_the_end_of_the_file(self):
-        stream = process.read_in_process(*FILES[0])
+        # One record a message: the read-ahead and the pipe fill long before the file ends.
+        stream = process.read_in_process(*FILES[0], chunk_items=1)
         next(stream)
         child = self.reader_children()
         self.assertEqual(len(child), 1)
@@ -84,7 +85,8 @@ class ReaderProcessStreamTests(SimpleTestCase):
                 pass
 
     def test_stopping_early_stops_the_reader_process(self):
-        stream = process.read_in_process(*FILES[0])
+        # One record a message: the read-ahead and the pipe fill long before the file ends.
+        stream = process.read_in_process(*FILES[0], chunk_items=1)
         next(stream)
         self.assertEqual(len(self.reader_children()), 1)
         stream.close()
