@@ -7,7 +7,7 @@ and merges are never reverted; a file is imported whole or not at all unless `sk
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,7 +130,9 @@ def import_file(
         def report(seen: int) -> None:
             on_progress(seen, progress.bytes_read(), progress.size)
 
-    with transaction.atomic():
+    # Closed on the way out, whatever ends the import: a reader process stops at once, not when
+    # the traceback holding the stream is collected (at exit, after a Ctrl-C).
+    with closing(items), transaction.atomic():
         if connection.vendor == "postgresql":
             # The web's statement_timeout must not cut a long import short (this transaction only).
             with connection.cursor() as cursor:

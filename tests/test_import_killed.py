@@ -75,3 +75,35 @@ class KilledImportTests(TransactionTestCase):
         self.assertIn("records written", first + second)
         self.assertEqual(process.returncode, -signal.SIGKILL)
         time.sleep(0.5)  # the server notices the closed connection and rolls back
+
+    def test_ctrl_c_stops_the_import_and_its_reader_process_and_says_so(self):
+        # The 6,000-paper file (2.7 MB) is read by a second process (papers.importers.process):
+        # Ctrl-C reaches both, and the import must end at once, leaving nothing and no process.
+        tmp = Path(self.enterContext(TemporaryDirectory()))
+        corpus = tmp / "dblp.xml"
+        with open(corpus, "wb") as out:
+            subprocess.run([sys.executable, GEN_CORPUS, "--format", "dblp", "--papers", "6000"], stdout=out, check=True)
+        before = snapshot()
+        env = {**os.environ, "DJANGO_SECRET_KEY": "x" * 50, "DATABASE_URL": child_database_url()}
+        command = [sys.executable, "manage.py", "import_papers", str(corpus), "--batch-size", "500", "-v", "2"]
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # a process group of its own, as a terminal's foreground job
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        self.assertIn("records written", process.stdout.readline())
+        os.killpg(process.pid, signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+
+        self.assertEqual(process.returncode, 130)
+        self.assertIn("interrupted; nothing was imported from this file", errors)
+        self.assertNotIn("Traceback", errors)
+        time.sleep(0.5)
+        with self.assertRaises(ProcessLookupError):  # the reader process is gone too
+            os.killpg(process.pid, 0)
+        self.assertEqual(snapshot(), before)

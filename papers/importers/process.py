@@ -105,7 +105,9 @@ def read_in_process(
         if child.poll() is None:
             child.terminate()
         child.wait()
-        while receiver.is_alive():  # it may wait to put a frame into a full queue: make room
+        # The thread ends at the pipe's end, which it reaches unless it waits to put a frame into
+        # a full queue: make room. Not while Python shuts down: a daemon thread no longer runs then.
+        while receiver.is_alive() and not sys.is_finalizing():
             with suppress(queue.Empty):
                 frames.get_nowait()
             receiver.join(0.01)

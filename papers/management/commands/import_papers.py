@@ -45,7 +45,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
         failed = False
         for path in paths:
-            failed |= not self.import_one(path, options, verbosity)
+            try:
+                failed |= not self.import_one(path, options, verbosity)
+            except KeyboardInterrupt:
+                # The transaction has rolled back: say so instead of a traceback; 130 as shells do.
+                raise CommandError(
+                    f"{path}: interrupted; nothing was imported from this file", returncode=130
+                ) from None
         if failed:
             raise CommandError("some files were not imported (see above); nothing was written from them")
 
