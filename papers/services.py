@@ -141,8 +141,8 @@ def import_file(
                 # work, but a deferred check is queued in the server's memory per row (millions of
                 # entries for a full dump). Parents are always written before their rows.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with first_load():
-            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch)
+        with first_load() as bulk:
+            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch, first_load=bulk)
             summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
@@ -330,7 +330,7 @@ def papers_with_identifiers(wanted: dict[str, Iterable[str]]):
 class PaperImporter:
     """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
 
-    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None):
+    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None, first_load: bool = False):
         self.file_name = file_name[:500]
         self.batch_size = batch_size
         self.on_batch = on_batch
@@ -345,7 +345,9 @@ class PaperImporter:
         # Matching looks for papers another source made (match_papers). While every paper in the
         # database was created by this import, from one source, there are none: a first load of a
         # dump skips the title and identifier lookups, which cost more than a tenth of its time.
-        self.papers_before = Paper.objects.exists()
+        # Only a first load can know that: it holds the tables locked, so no one else adds a
+        # paper while it runs (without the lock a concurrent import or a curator could).
+        self.papers_before = not first_load
         self.sources_created: set[str] = set()
         # Whether matching has had to look (may_match): until then only the lookups of the other
         # tables need fresh statistics mid-import (analyze_as_tables_grow), and papers_paper's,

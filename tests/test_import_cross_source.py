@@ -1,12 +1,14 @@
 """The same paper from dblp and from OpenAlex is one paper with two provenance records."""
 
 import json
+import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from unittest import mock
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import TestCase
 
 from papers import services
@@ -140,6 +142,16 @@ class OneFileTwoSourcesTests(TestCase):
         self.assertIn("2 created, 0 updated", run_import(path, "--batch-size", "1"))
         self.assertEqual(Paper.objects.count(), 2)
 
+    def test_only_a_first_load_skips_matching(self):
+        # Without the first load's lock a concurrent import or a curator may add another source's
+        # paper while this import runs: every record is matched then.
+        self.assertTrue(services.PaperImporter().may_match("one"))
+        first = services.PaperImporter(first_load=True)
+        self.assertFalse(first.may_match("one"))
+        first.sources_created.add("one")
+        self.assertEqual((first.may_match("one"), first.may_match("two")), (False, True))
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "a first load is PostgreSQL's")
     def test_paper_statistics_wait_until_matching_has_to_look(self):
         # Mid-import ANALYZE leaves papers_paper out while one source has made every paper (no
         # lookup reads its columns then) and samples it once a second source starts matching.

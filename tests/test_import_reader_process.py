@@ -1,8 +1,12 @@
 """Reading a file in a second process (papers.importers.process) gives the same stream as reading
 it in the importer's process: the same records in order, the same refusals, the same progress."""
 
+import contextlib
+import io
 import os
+import queue
 import signal
+import threading
 import time
 from io import StringIO
 from pathlib import Path
@@ -91,6 +95,19 @@ class ReaderProcessStreamTests(SimpleTestCase):
         self.assertEqual(len(self.reader_children()), 1)
         stream.close()
         self.assertEqual(self.reader_children(), [])
+
+    def test_a_broken_frame_or_a_read_error_ends_the_stream_as_a_stopped_reader(self):
+        # The pipe thread always ends with None, which the parent reports as a reader that stopped
+        # early, never waits on: a length the pipe cannot hold, a read that fails.
+        class FailingRead(io.BytesIO):
+            def read(self, size=-1):
+                raise OSError("read failed")
+
+        for stream in (io.BytesIO(process.FRAME_HEAD.pack(10**15) + b"short"), FailingRead()):
+            frames = queue.Queue()
+            with contextlib.suppress(OSError):
+                process._receive(stream, frames, threading.Event())
+            self.assertIsNone(frames.get_nowait())
 
     @staticmethod
     def reader_children() -> list[int]:

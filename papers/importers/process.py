@@ -32,7 +32,8 @@ from papers.importers.records import ImportFileError, PaperRecord, ReadProgress,
 # Items per message: large enough that pickling and the hand-over cost little per record, small
 # enough that the parent starts writing soon and memory stays flat.
 CHUNK_ITEMS = 1000
-# Messages the parent holds read ahead of the writer (flat memory: 16 chunks, about 6 MB). The pipe
+# Messages the parent holds read ahead of the writer (flat memory: 16 chunks, about 6 MB of dblp,
+# more for OpenAlex works with long abstracts, bounded all the same). The pipe
 # itself holds 64 KB, a fifth of a chunk: without them the child parsed only while the writer
 # took records off the pipe, not while it waited for PostgreSQL.
 READ_AHEAD = 16
@@ -65,10 +66,14 @@ def read_in_process(
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
     child = subprocess.Popen(  # noqa: S603 (our interpreter and module, no shell)  # nosec B603
-        [sys.executable, "-m", "papers.importers.process", str(path), file_format, str(chunk_items)],
+        # -P: the working directory does not go first on sys.path, where a `papers` there would win.
+        [sys.executable, "-P", "-m", "papers.importers.process", str(path), file_format, str(chunk_items)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         env=env,
+        # Ctrl-C at a terminal reaches the importer only, which stops this process itself (a
+        # signal during the child's start-up would print a traceback).
+        start_new_session=True,
     )
     frames: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
@@ -107,26 +112,31 @@ def read_in_process(
         child.wait()
         # The thread ends at the pipe's end, which it reaches unless it waits to put a frame into
         # a full queue: make room. Not while Python shuts down: a daemon thread no longer runs then.
-        while receiver.is_alive() and not sys.is_finalizing():
-            with suppress(queue.Empty):
-                frames.get_nowait()
-            receiver.join(0.01)
-        child.stdout.close()
+        if not sys.is_finalizing():  # (a frozen daemon thread may hold the stream's lock)
+            while receiver.is_alive():
+                with suppress(queue.Empty):
+                    frames.get_nowait()
+                receiver.join(0.01)
+            child.stdout.close()
 
 
 def _receive(stream, frames: queue.Queue, stop: threading.Event) -> None:
     """The parent's pipe thread: whole messages off the pipe into `frames`, then None at its end.
     Its reads wait outside the GIL, so the writer runs while the child's next records arrive."""
-    while not stop.is_set():
-        head = stream.read(FRAME_HEAD.size)
-        if len(head) < FRAME_HEAD.size:
-            break
-        (length,) = FRAME_HEAD.unpack(head)
-        frame = stream.read(length)
-        if len(frame) < length:
-            break
-        frames.put(frame)
-    frames.put(None)
+    try:
+        while not stop.is_set():
+            head = stream.read(FRAME_HEAD.size)
+            if len(head) < FRAME_HEAD.size:
+                break
+            (length,) = FRAME_HEAD.unpack(head)
+            frame = stream.read(length)
+            if len(frame) < length:
+                break
+            frames.put(frame)
+    finally:
+        # Whatever stopped it (a bad length, a read error): the parent then reports a reader that
+        # stopped early, instead of waiting for a frame that never comes.
+        frames.put(None)
 
 
 def pack(record: PaperRecord) -> tuple:
@@ -145,7 +155,7 @@ def unpack(packed: tuple) -> PaperRecord:
 
 def main(path: str, file_format: str, chunk_items: str) -> None:
     """The child: read the file, send the items chunk by chunk, then "end" or what went wrong."""
-    # Ctrl-C reaches the whole process group: the parent handles it and stops this process.
+    # Should a Ctrl-C reach it all the same (a signal to its session): the parent stops it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from papers import importers
 

@@ -45,13 +45,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
         failed = False
         for path in paths:
-            try:
-                failed |= not self.import_one(path, options, verbosity)
-            except KeyboardInterrupt:
-                # The transaction has rolled back: say so instead of a traceback; 130 as shells do.
-                raise CommandError(
-                    f"{path}: interrupted; nothing was imported from this file", returncode=130
-                ) from None
+            failed |= not self.import_one(path, options, verbosity)
         if failed:
             raise CommandError("some files were not imported (see above); nothing was written from them")
 
@@ -82,6 +76,11 @@ class Command(BaseCommand):
                 )
             )
             return False
+        except KeyboardInterrupt:
+            progress.close()
+            # import_file had not returned, so its transaction was rolled back (only a Ctrl-C in
+            # the instant of COMMIT itself could leave that unknown). 130, as shells report it.
+            raise CommandError(f"{path}: interrupted; nothing was imported from this file", returncode=130) from None
         progress.close()
         self.report_errors(path, summary)
         if verbosity >= 1:
