@@ -120,7 +120,7 @@ def import_file(
     """
     file_format = file_format or importers.detect_format(path)
     progress = ReadProgress()
-    if importers.FORMATS.get(file_format) and reader_process.worth_a_process(path):
+    if file_format in importers.FORMATS and reader_process.worth_a_process(path):
         items = reader_process.read_in_process(path, file_format, progress=progress)
     else:
         items = importers.read(path, file_format, progress=progress)
@@ -142,7 +142,7 @@ def import_file(
                 # entries for a full dump). Parents are always written before their rows.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with first_load() as bulk:
-            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch, first_load=bulk)
+            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch, sole_writer=bulk)
             summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
@@ -330,7 +330,7 @@ def papers_with_identifiers(wanted: dict[str, Iterable[str]]):
 class PaperImporter:
     """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
 
-    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None, first_load: bool = False):
+    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None, sole_writer: bool = False):
         self.file_name = file_name[:500]
         self.batch_size = batch_size
         self.on_batch = on_batch
@@ -345,9 +345,10 @@ class PaperImporter:
         # Matching looks for papers another source made (match_papers). While every paper in the
         # database was created by this import, from one source, there are none: a first load of a
         # dump skips the title and identifier lookups, which cost more than a tenth of its time.
-        # Only a first load can know that: it holds the tables locked, so no one else adds a
-        # paper while it runs (without the lock a concurrent import or a curator could).
-        self.papers_before = not first_load
+        # Only a first load can know that (`sole_writer`): it started on an empty database and holds
+        # the tables locked, so no one else adds a paper while it runs (without the lock a
+        # concurrent import or a curator could).
+        self.sole_writer = sole_writer
         self.sources_created: set[str] = set()
         # Whether matching has had to look (may_match): until then only the lookups of the other
         # tables need fresh statistics mid-import (analyze_as_tables_grow), and papers_paper's,
@@ -565,7 +566,7 @@ class PaperImporter:
 
     def may_match(self, source: str) -> bool:
         """Whether a paper another source made may exist, for a new record of `source` to match."""
-        return self.papers_before or bool(self.sources_created - {source})
+        return not self.sole_writer or bool(self.sources_created - {source})
 
     def analyze_as_tables_grow(self, created: int) -> None:
         """ANALYZE whenever this import has doubled what it created since the last time (from

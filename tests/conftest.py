@@ -24,6 +24,25 @@ def child_database_url() -> str:
     return f"sqlite:///{db['NAME']}"
 
 
+def reader_processes(*, parent: int | None = None, reading: Path | None = None) -> list[int]:
+    """Live processes running the import's reader (papers.importers.process): those whose parent
+    is `parent`, or that read the file `reading`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:
+            continue  # ended meanwhile
+        if b"papers.importers.process" not in command or state == "Z":
+            continue
+        if (parent is None or int(ppid) == parent) and (reading is None or str(reading).encode() in command):
+            found.append(int(entry.name))
+    return found
+
+
 def run_manage_subprocess(*args: str):
     """Run `manage.py ARGS` in a child process against the test database, as a user would."""
     import os

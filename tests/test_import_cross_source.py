@@ -146,7 +146,7 @@ class OneFileTwoSourcesTests(TestCase):
         # Without the first load's lock a concurrent import or a curator may add another source's
         # paper while this import runs: every record is matched then.
         self.assertTrue(services.PaperImporter().may_match("one"))
-        first = services.PaperImporter(first_load=True)
+        first = services.PaperImporter(sole_writer=True)
         self.assertFalse(first.may_match("one"))
         first.sources_created.add("one")
         self.assertEqual((first.may_match("one"), first.may_match("two")), (False, True))

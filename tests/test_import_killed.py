@@ -15,26 +15,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase
 
-from tests.conftest import ROOT, SHARED, child_database_url
+from tests.conftest import ROOT, SHARED, child_database_url, reader_processes
 from tests.test_import_first_load import schema
 
 GEN_CORPUS = SHARED / "tools" / "gen_corpus.py"
 TABLES = ["papers_paper", "papers_papersource", "papers_authorship", "papers_venue", "authors_author",
           "authors_authorkey", "authors_namecluster", "papers_importrun"]  # fmt: skip
-
-
-def processes_reading(corpus: Path) -> list[int]:
-    """Live processes running the import's reader (papers.importers.process) on this file."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if b"papers.importers.process" in command and str(corpus).encode() in command and state != "Z":
-            found.append(int(entry.name))
-    return found
 
 
 def snapshot() -> dict:
@@ -118,5 +104,5 @@ class KilledImportTests(TransactionTestCase):
         self.assertIn("interrupted; nothing was imported from this file", errors)
         self.assertNotIn("Traceback", errors)
         time.sleep(0.5)
-        self.assertEqual(processes_reading(corpus), [])  # the reader process is gone too
+        self.assertEqual(reader_processes(reading=corpus), [])  # the reader process is gone too
         self.assertEqual(snapshot(), before)

@@ -22,7 +22,7 @@ from papers.importers import process
 from papers.importers.records import ImportFileError, PaperRecord, ReadProgress
 from papers.models import Authorship, Paper, PaperSource
 from tests import test_import_hostile
-from tests.conftest import SAMPLE, SHARED
+from tests.conftest import SAMPLE, SHARED, reader_processes
 
 REAL = SHARED / "data" / "real"
 FILES = [
@@ -81,7 +81,7 @@ class ReaderProcessStreamTests(SimpleTestCase):
         # One record a message: the read-ahead and the pipe fill long before the file ends.
         stream = process.read_in_process(*FILES[0], chunk_items=1)
         next(stream)
-        child = self.reader_children()
+        child = reader_processes(parent=os.getpid())
         self.assertEqual(len(child), 1)
         os.kill(child[0], signal.SIGKILL)
         with self.assertRaisesRegex(ImportFileError, "the reader process stopped before the end of the file"):
@@ -92,9 +92,9 @@ class ReaderProcessStreamTests(SimpleTestCase):
         # One record a message: the read-ahead and the pipe fill long before the file ends.
         stream = process.read_in_process(*FILES[0], chunk_items=1)
         next(stream)
-        self.assertEqual(len(self.reader_children()), 1)
+        self.assertEqual(len(reader_processes(parent=os.getpid())), 1)
         stream.close()
-        self.assertEqual(self.reader_children(), [])
+        self.assertEqual(reader_processes(parent=os.getpid()), [])
 
     def test_a_broken_frame_or_a_read_error_ends_the_stream_as_a_stopped_reader(self):
         # The pipe thread always ends with None, which the parent reports as a reader that stopped
@@ -108,22 +108,6 @@ class ReaderProcessStreamTests(SimpleTestCase):
             with contextlib.suppress(OSError):
                 process._receive(stream, frames, threading.Event())
             self.assertIsNone(frames.get_nowait())
-
-    @staticmethod
-    def reader_children() -> list[int]:
-        """Live child processes of this one that run the reader."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"papers.importers.process" in command:
-                pids.append(int(entry.name))
-        return pids
 
 
 class ImportThroughReaderProcessTests(TestCase):

@@ -8,10 +8,10 @@ child process reads ahead instead, and the machine's second core parses while Po
 The child only reads: it never opens the database (a new interpreter, not a fork, so it does not
 share the parent's connection either). Records travel pickled in chunks over its stdout, and a
 thread in the parent reads up to READ_AHEAD of them ahead of the writer; then the pipe fills and
-blocks the child, so memory stays flat. The stream keeps its meaning:
-the same items in the same order, and a file the child cannot read raises the same ImportFileError
-in the parent, after the items before it. A child that dies without saying it finished is an
-error too, never an early end of file: the import then rolls back.
+blocks the child, so memory stays flat. The stream keeps its meaning: the same items in the same
+order, and a file the child cannot read raises the same ImportFileError in the parent, after the
+items before it. A child that dies without saying it finished is an error too, never an early end
+of file: the import then rolls back.
 """
 
 import os
@@ -33,9 +33,9 @@ from papers.importers.records import ImportFileError, PaperRecord, ReadProgress,
 # enough that the parent starts writing soon and memory stays flat.
 CHUNK_ITEMS = 1000
 # Messages the parent holds read ahead of the writer (flat memory: 16 chunks, about 6 MB of dblp,
-# more for OpenAlex works with long abstracts, bounded all the same). The pipe
-# itself holds 64 KB, a fifth of a chunk: without them the child parsed only while the writer
-# took records off the pipe, not while it waited for PostgreSQL.
+# more for OpenAlex works with long abstracts, bounded all the same). The pipe itself holds 64 KB,
+# a fifth of a chunk: without them the child parsed only while the writer took records off the
+# pipe, not while it waited for PostgreSQL.
 READ_AHEAD = 16
 # Each message on the pipe: its length, then the pickle.
 FRAME_HEAD = struct.Struct("<Q")
