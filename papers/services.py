@@ -23,7 +23,7 @@ from authors.models import Author, AuthorKey, NameCluster
 from authors.names import cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
 from papers import importers
-from papers.bulk import any_of, ids_in_blocks, insert_rows, update_rows
+from papers.bulk import BackgroundCopies, allocate_ids, any_of, copy_job, ids_in_blocks, insert_rows, update_rows
 from papers.importers import process as reader_process
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue, title_key
@@ -70,6 +70,9 @@ FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluste
 FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
 # The advisory lock first loads decide under (any number: it only has to be Arrow's own).
 FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
+# Whether a first load writes each batch's new rows from a second thread (PaperImporter.copies);
+# off only to compare the two ways in tests.
+BACKGROUND_COPIES = True
 
 
 @dataclass
@@ -355,8 +358,26 @@ class PaperImporter:
         # skipped, are taken when matching starts.
         self.matching = False
         self.paper_statistics_skipped = False
+        # A first load's biggest writes, the COPYs of a batch's new papers, their sources and their
+        # authorships, run on a second thread (bulk.BackgroundCopies) while this one formats the
+        # next batch: held until the next batch's lookups are done (they must run before them, on
+        # the one connection), then submitted. Only a first load: it holds the tables, and its
+        # lookups never need those rows (a key seen again, matching or a venue's new name, which
+        # rewrites its papers, first let them land: settle_writes). Everywhere else each COPY runs
+        # in turn, as it is made.
+        self.copies = BackgroundCopies() if sole_writer and BACKGROUND_COPIES else None
+        self.held: list = []
+        self.held_keys: set[tuple[str, str]] = set()
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
+        try:
+            return self._run(items, stop_writing_on_error=stop_writing_on_error, on_progress=on_progress)
+        finally:
+            # Before the transaction ends, whatever ends the import: no COPY may run after a rollback.
+            if self.copies is not None:
+                self.copies.stop()
+
+    def _run(self, items: Iterable, *, stop_writing_on_error: bool, on_progress) -> ImportSummary:
         papers: list[PaperRecord] = []
         persons: list[PersonRecord] = []
         writing = True
@@ -390,6 +411,7 @@ class PaperImporter:
     def finish(self) -> None:
         """Add the file's alias keys, then bring the denormalized counts of every row and cluster
         this file touched up to date."""
+        self.settle_writes()
         if author_person_aliases_add(records=self.redirects):
             self.wrote = True
         author_ids = self.touched_authors
@@ -399,6 +421,36 @@ class PaperImporter:
         authors_refresh_counts(author_ids=author_ids)
         clusters_refresh_counts(cluster_ids=cluster_ids)
 
+    # -- writes on the second thread ----------------------------------------------------------
+
+    def wait_for_writes(self, keys=()) -> None:
+        """Before a statement of this thread: the submitted COPYs have ended (or raise their error);
+        also the held ones if they write papers of these (source, source_id) keys."""
+        if self.copies is None:
+            return
+        if self.held_keys.intersection(keys):
+            self.release_writes()
+        self.copies.wait()
+
+    def settle_writes(self) -> None:
+        """Every COPY made so far has run: what follows reads or rewrites their rows."""
+        if self.copies is not None:
+            self.release_writes()
+            self.copies.wait()
+
+    def release_writes(self) -> None:
+        """Submit the held COPYs (after waiting for the ones before them)."""
+        held, self.held, self.held_keys = self.held, [], set()
+        self.copies.submit(held)
+
+    def write_rows(self, model, fields: list[str], rows: list, *, keys=(), **options) -> None:
+        """insert_rows(..., ids=False), held for the second thread under a first load."""
+        if self.copies is None:
+            insert_rows(model, fields, rows, ids=False, **options)
+        elif rows:
+            self.held.append(copy_job(model, fields, rows, **options))
+            self.held_keys.update(keys)
+
     # -- people ------------------------------------------------------------------------------
 
     def write_persons(self, records: list[PersonRecord]) -> None:
@@ -407,6 +459,7 @@ class PaperImporter:
             return
         # Redirects may point at a person later in the file: applied once the file is read.
         self.redirects.extend(r for r in records if r.redirect)
+        self.wait_for_writes()
         written = author_persons_upsert(records=records)
         self.touched_authors.update(written)
         self.wrote = self.wrote or bool(written)
@@ -491,6 +544,9 @@ class PaperImporter:
                     changed = True
             if changed:
                 filled.append(venue)
+        if filled:
+            # Its trigger rewrites the search text of the venue's papers: held ones too.
+            self.settle_writes()
         Venue.objects.bulk_update(filled, ["kind", "full_name"])
         missing = [name for name in wanted if name not in venues]
         bases = {name: slugify(name) or slugify(name, allow_unicode=True) or "venue" for name in missing}
@@ -510,6 +566,7 @@ class PaperImporter:
         # Within a batch the last record of a (source, source_id) wins, as it would across batches.
         records = list({(r.source, r.source_id): r for r in records}.values())
         hashes = {(r.source, r.source_id): r.content_hash() for r in records}
+        self.wait_for_writes(keys=hashes)
         existing = self.existing_sources(records)
         changed = [r for r in records if existing.get(key := (r.source, r.source_id), (0, ""))[1] != hashes[key]]
         self.summary.unchanged += len(records) - len(changed)
@@ -521,6 +578,8 @@ class PaperImporter:
         author_ids, cluster_of = self.resolve_authors(changed)
         new = [r for r in changed if (r.source, r.source_id) not in existing]
         to_match = [r for r in new if self.may_match(r.source)]
+        if to_match:
+            self.settle_writes()
         if to_match and not self.matching:
             self.matching = True
             if self.paper_statistics_skipped:
@@ -528,19 +587,16 @@ class PaperImporter:
         matches = self.match_papers(to_match, author_ids, cluster_of)
         created = [r for r in new if (r.source, r.source_id) not in matches]
 
-        paper_ids = self.create_papers(created, venues)
-        self.sources_created.update(r.source for r in created)
         self.summary.created += len(created)
         self.analyze_as_tables_grow(len(created))
+        paper_ids = self.create_papers(created, venues)
+        self.sources_created.update(r.source for r in created)
 
         # Records already imported (changed) or another source's record of a known paper (matched).
         updates = {key: paper_id for key, (paper_id, _) in existing.items()}
         updates.update(matches)
         to_update = [r for r in changed if (r.source, r.source_id) in updates]
-        replace_authors = self.update_papers(to_update, updates, venue_ids)
-        self.summary.updated += len(to_update)
-
-        insert_rows(
+        self.write_rows(
             PaperSource,
             ["paper_id", "source", "source_id", "content_hash", "file_name"],
             [
@@ -548,18 +604,19 @@ class PaperImporter:
                 for r in changed
                 if (key := (r.source, r.source_id)) not in existing
             ],
-            ids=False,
+            keys=hashes,
         )
+        self.write_authorships(created, paper_ids, author_ids, replace=False)
+        if not to_update:
+            return
+        # Records already imported: their rows are read and rewritten here, after the writes before.
+        self.wait_for_writes()
+        replace_authors = self.update_papers(to_update, updates, venue_ids)
+        self.summary.updated += len(to_update)
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]
         self.update_hashes(stale)
-
         replace_ids = {(r.source, r.source_id): updates[(r.source, r.source_id)] for r in replace_authors}
-        # The importer writes the authors' names itself: create_papers filled those of new papers,
-        # and replaced author lists get theirs just below, not from the trigger, which a first load
-        # drops (first_load) and the flag silences otherwise: one way in both cases.
-        with search_authors_written(self.search_columns):
-            self.write_authorships(created, paper_ids, author_ids, replace=False)
-            self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
+        self.write_authorships(replace_authors, replace_ids, author_ids, replace=True)
         if replace_ids and "search_authors" in self.search_columns:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT papers_refresh_search_authors(%s::bigint[])", [sorted(replace_ids.values())])
@@ -588,7 +645,25 @@ class PaperImporter:
             self.created_since_analyze = 0
 
     def create_papers(self, records: list[PaperRecord], venues: dict[str, Venue]) -> dict[tuple[str, str], int]:
-        """Insert the papers no source has yet; return their ids by (source, source_id)."""
+        """Insert the papers no source has yet; return their ids by (source, source_id).
+
+        Under a first load, the last statement of this thread for the batch is the ids' allocation:
+        then the previous batch's COPYs are submitted, and this batch's formatted while they run.
+        """
+        if self.copies is not None:
+            ids = allocate_ids(Paper, len(records)) if records else []
+            self.release_writes()
+            fields, rows = self.paper_rows(records, venues)
+            if rows:
+                self.held.append(copy_job(Paper, fields, rows, extra_columns=self.search_columns, ids=ids))
+                self.held_keys.update((r.source, r.source_id) for r in records)
+        else:
+            fields, rows = self.paper_rows(records, venues)
+            ids = insert_rows(Paper, fields, rows, extra_columns=self.search_columns)
+        return {(r.source, r.source_id): pk for r, pk in zip(records, ids, strict=True)}
+
+    def paper_rows(self, records: list[PaperRecord], venues: dict[str, Venue]) -> tuple[list[str], list[list]]:
+        """The new papers' rows for insert_rows: their fields, then the search text columns."""
         fields = [attr for _, attr in PAPER_FIELDS] + ["title_key", "primary_source"]
         venue_ids = {name: venue.pk for name, venue in venues.items()}
         rows = []
@@ -606,8 +681,7 @@ class PaperImporter:
                     venue = venues.get(r.venue.name) if r.venue else None
                     row.append(" ".join(filter(None, (venue.short_name, venue.full_name))) if venue else "")
             rows.append(row)
-        ids = insert_rows(Paper, fields, rows, extra_columns=self.search_columns)
-        return {(r.source, r.source_id): pk for r, pk in zip(records, ids, strict=True)}
+        return fields, rows
 
     def existing_sources(self, records: list[PaperRecord]) -> dict[tuple[str, str], tuple[int, str]]:
         by_source = defaultdict(list)
@@ -739,10 +813,6 @@ class PaperImporter:
         if not records:
             return
         ids = [paper_ids[(r.source, r.source_id)] for r in records]
-        if replace:
-            old = Authorship.objects.filter(paper_id__in=ids)
-            self.touched_authors.update(old.values_list("author_id", flat=True))
-            old.delete()
         rows = []
         for r, paper_id in zip(records, ids, strict=True):
             for position, author in enumerate(r.authors, start=1):
@@ -750,7 +820,19 @@ class PaperImporter:
                 rows.append((paper_id, author_id, position, author.name[:300], r.source, author.identity[:500]))
                 self.touched_authors.add(author_id)
         columns = ["paper_id", "author_id", "position", "printed_name", "source", "source_key"]
-        insert_rows(Authorship, columns, rows, ids=False)
+        if self.copies is not None and not replace:
+            # New papers of a first load, which dropped the trigger the flag below speaks to.
+            self.write_rows(Authorship, columns, rows, keys=((r.source, r.source_id) for r in records))
+            return
+        self.wait_for_writes()
+        # The importer writes the authors' names itself (create_papers, and the refresh after a
+        # replaced list), so migration 0004's trigger need not recompute them.
+        with search_authors_written(self.search_columns):
+            if replace:
+                old = Authorship.objects.filter(paper_id__in=ids)
+                self.touched_authors.update(old.values_list("author_id", flat=True))
+                old.delete()
+            insert_rows(Authorship, columns, rows, ids=False)
 
 
 def _chunked(ids, size: int = 5000):
