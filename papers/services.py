@@ -68,6 +68,23 @@ IMPORT_MODELS = tuple(LOOKUP_COLUMNS)
 # venue_id.)
 FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
 FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
+# Indexes (and a unique constraint's) that only some of an import's statements read: matching a
+# second source's records (identifiers, title keys, a paper's sources and first authors), a record
+# seen again in the same file (its author list) and the counts at the end (authorships by author).
+# A first load drops them too and builds them again the first time one of those comes
+# (FirstLoad.restore_lookups), else on its way out: kept up row by row, they made its COPYs of
+# papers and authorships cost twice as much as one build after (docs/benchmarks.md).
+FIRST_LOAD_LOOKUP_INDEXES = (
+    "paper_doi_idx",
+    "paper_dblp_key_idx",
+    "paper_openalex_id_idx",
+    "paper_arxiv_id_idx",
+    "paper_title_key_idx",
+    "authorship_author_paper_idx",
+    "papers_papersource_paper_id_270ced0e",
+    "authors_authorkey_author_id_5c4a40c9",
+)
+FIRST_LOAD_LOOKUP_CONSTRAINTS = ("authorship_paper_position_unique",)
 # The advisory lock first loads decide under (any number: it only has to be Arrow's own).
 FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
 # Whether a first load writes each batch's new rows from a second thread (PaperImporter.copies);
@@ -145,7 +162,7 @@ def import_file(
                 # entries for a full dump). Parents are always written before their rows.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         with first_load() as bulk:
-            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch, sole_writer=bulk)
+            importer = PaperImporter(file_name=path.name, batch_size=batch_size, on_batch=on_batch, bulk_load=bulk)
             summary = importer.run(items, stop_writing_on_error=not skip_invalid, on_progress=report)
         if summary.refused and not skip_invalid:
             raise ImportRefused(summary)
@@ -162,23 +179,49 @@ def import_file(
     return summary
 
 
+class FirstLoad:
+    """What first_load() dropped: its lookup indexes come back when the import asks."""
+
+    def __init__(self, lookups: list[tuple[str, str, str | None]]):
+        # (table, name, constraint definition or None for an index's own CREATE statement)
+        self.lookups = lookups
+
+    def restore_lookups(self) -> None:
+        """Build the FIRST_LOAD_LOOKUP_INDEXES again (once): a statement that reads them comes next."""
+        lookups, self.lookups = self.lookups, []
+        with connection.cursor() as cursor:
+            for table, name, definition in lookups:
+                cursor.execute(_recreate(table, name, definition))
+
+
+def _recreate(table: str, name: str, definition: str) -> sql.Composable:
+    """The statement that adds back a dropped constraint (or, for an index, its CREATE INDEX)."""
+    if definition.startswith("CREATE "):
+        return sql.SQL(definition)  # pg_get_indexdef's, names quoted
+    return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name)) + sql.SQL(
+        definition
+    )
+
+
 @contextmanager
 def first_load():
     """Into an empty database, load without what only slows a bulk load, and rebuild it once.
 
     While papers_paper is empty (the first import of a dump), the import's transaction drops the
     foreign keys of the tables it fills (each checked row by row), the indexes no lookup or trigger
-    of the import reads (search vector, newest-first, name trigrams) and the authorship insert
-    trigger (the importer writes those names itself, replaced author lists included); on the way
-    out it creates them again from the definitions PostgreSQL gave (same names, so the migrations'
-    state holds), and re-adding each foreign key checks every row at once. The statements are part
-    of the import's transaction: a failed or killed import rolls them back with its rows. The
-    tables stay locked (ACCESS EXCLUSIVE) until it commits, which an empty site can afford. Only a
-    role that owns the tables and may create in their schema can; any other loads with every check
-    in place. Enter it before anything in the transaction reads these tables. Yields whether it did.
+    of the import reads (search vector, newest-first, name trigrams), the ones only some read
+    (FIRST_LOAD_LOOKUP_INDEXES: back when FirstLoad.restore_lookups is called) and the authorship
+    insert trigger (the importer writes those names itself, replaced author lists included); on the
+    way out it creates them again from the definitions PostgreSQL gave (same names, so the
+    migrations' state holds), and re-adding each foreign key or unique constraint checks every row
+    at once. The statements are part of the import's transaction: a failed or killed import rolls
+    them back with its rows. The tables stay locked (ACCESS EXCLUSIVE) until it commits, which an
+    empty site can afford. Only a role that owns the tables and may create in their schema can; any
+    other loads with every check in place. Enter it before anything in the transaction reads these
+    tables. Yields a FirstLoad if it did, else None.
     """
     if connection.vendor != "postgresql":
-        yield False
+        yield None
         return
     tables = [model._meta.db_table for model in IMPORT_MODELS]
     with connection.cursor() as cursor:
@@ -188,30 +231,29 @@ def first_load():
         # table, then both wait to lock it exclusively: a deadlock.
         cursor.execute("SELECT pg_advisory_lock(%s)", [FIRST_LOAD_LOCK])
         try:
-            bulk = _first_load_begin(cursor, tables)
+            dropped = _first_load_begin(cursor, tables)
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [FIRST_LOAD_LOCK])
-    if bulk is None:
-        yield False
+    if dropped is None:
+        yield None
         return
-    keys, indexes, triggers = bulk
+    keys, indexes, lookups, triggers = dropped
+    bulk = FirstLoad(lookups)
     with ids_in_blocks(tables):
-        yield True
+        yield bulk
     with connection.cursor() as cursor:
         for _, definition in indexes:
             cursor.execute(definition)
+        bulk.restore_lookups()
         for table, name, definition in keys:
-            cursor.execute(
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
-                + sql.SQL(definition)
-            )
+            cursor.execute(_recreate(table, name, definition))
         for _, _, definition in triggers:
             cursor.execute(definition)
 
 
 def _first_load_begin(cursor, tables: list[str]):
     """first_load's decision and drops: None when the database has papers or the role may not;
-    else the definitions dropped, (foreign keys, indexes, triggers), to create again."""
+    else the definitions dropped, (foreign keys, indexes, lookup indexes, triggers), to create again."""
     cursor.execute(
         "SELECT bool_and(pg_has_role(relowner, 'USAGE') AND has_schema_privilege(relnamespace, 'CREATE'))"
         " FROM pg_class WHERE oid::regclass::text = ANY(%s)",
@@ -235,6 +277,14 @@ def _first_load_begin(cursor, tables: list[str]):
     )
     indexes = cursor.fetchall()
     cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'u' AND conname = ANY(%s) AND conrelid::regclass::text = ANY(%s)"
+        " UNION ALL SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid)"
+        " FROM pg_index WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+        [list(FIRST_LOAD_LOOKUP_CONSTRAINTS), tables, list(FIRST_LOAD_LOOKUP_INDEXES)],
+    )
+    lookups = cursor.fetchall()
+    cursor.execute(
         "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger"
         " WHERE NOT tgisinternal AND tgname = ANY(%s) ORDER BY tgname",
         [list(FIRST_LOAD_TRIGGERS)],
@@ -244,9 +294,16 @@ def _first_load_begin(cursor, tables: list[str]):
         cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
     for name, _ in indexes:
         cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    for table, name, definition in lookups:
+        if definition.startswith("CREATE "):
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        else:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name))
+            )
     for table, name, _ in triggers:
         cursor.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(name), sql.Identifier(table)))
-    return keys, indexes, triggers
+    return keys, indexes, lookups, triggers
 
 
 def analyze_tables(*, lookups_only: bool = False, models=IMPORT_MODELS) -> None:
@@ -333,7 +390,15 @@ def papers_with_identifiers(wanted: dict[str, Iterable[str]]):
 class PaperImporter:
     """Writes a stream of records batch by batch; a handful of queries per batch, not per record."""
 
-    def __init__(self, *, file_name: str = "", batch_size: int = 1000, on_batch=None, sole_writer: bool = False):
+    def __init__(
+        self,
+        *,
+        file_name: str = "",
+        batch_size: int = 1000,
+        on_batch=None,
+        bulk_load: FirstLoad | None = None,
+        sole_writer: bool = False,
+    ):
         self.file_name = file_name[:500]
         self.batch_size = batch_size
         self.on_batch = on_batch
@@ -351,7 +416,9 @@ class PaperImporter:
         # Only a first load can know that (`sole_writer`): it started on an empty database and holds
         # the tables locked, so no one else adds a paper while it runs (without the lock a
         # concurrent import or a curator could).
-        self.sole_writer = sole_writer
+        self.sole_writer = sole_writer or bulk_load is not None
+        # A first load's dropped lookup indexes, built again before the first statement that reads them.
+        self.bulk_load = bulk_load
         self.sources_created: set[str] = set()
         # Whether matching has had to look (may_match): until then only the lookups of the other
         # tables need fresh statistics mid-import (analyze_as_tables_grow), and papers_paper's,
@@ -365,7 +432,7 @@ class PaperImporter:
         # lookups never need those rows (a key seen again, matching or a venue's new name, which
         # rewrites its papers, first let them land: settle_writes). Everywhere else each COPY runs
         # in turn, as it is made.
-        self.copies = BackgroundCopies() if sole_writer and BACKGROUND_COPIES else None
+        self.copies = BackgroundCopies() if self.sole_writer and BACKGROUND_COPIES else None
         self.held: list = []
         self.held_keys: set[tuple[str, str]] = set()
 
@@ -412,6 +479,7 @@ class PaperImporter:
         """Add the file's alias keys, then bring the denormalized counts of every row and cluster
         this file touched up to date."""
         self.settle_writes()
+        self.restore_lookups()
         if author_person_aliases_add(records=self.redirects):
             self.wrote = True
         author_ids = self.touched_authors
@@ -420,6 +488,11 @@ class PaperImporter:
             cluster_ids.update(Author.objects.filter(any_of("pk", chunk)).values_list("cluster_id", flat=True))
         authors_refresh_counts(author_ids=author_ids)
         clusters_refresh_counts(cluster_ids=cluster_ids)
+
+    def restore_lookups(self) -> None:
+        """A statement reading a first load's dropped lookup indexes comes next: build them now."""
+        if self.bulk_load is not None:
+            self.bulk_load.restore_lookups()
 
     # -- writes on the second thread ----------------------------------------------------------
 
@@ -582,6 +655,7 @@ class PaperImporter:
             self.settle_writes()
         if to_match and not self.matching:
             self.matching = True
+            self.restore_lookups()
             if self.paper_statistics_skipped:
                 analyze_tables(lookups_only=True, models=(Paper,))
         matches = self.match_papers(to_match, author_ids, cluster_of)
@@ -611,6 +685,7 @@ class PaperImporter:
             return
         # Records already imported: their rows are read and rewritten here, after the writes before.
         self.wait_for_writes()
+        self.restore_lookups()
         replace_authors = self.update_papers(to_update, updates, venue_ids)
         self.summary.updated += len(to_update)
         stale = [(key, hashes[key]) for key in hashes if key in existing and existing[key][1] != hashes[key]]

@@ -15,7 +15,14 @@ from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
 from papers.models import Paper
-from papers.services import FIRST_LOAD_INDEXES, IMPORT_MODELS, first_load
+from papers.services import (
+    FIRST_LOAD_INDEXES,
+    FIRST_LOAD_LOOKUP_CONSTRAINTS,
+    FIRST_LOAD_LOOKUP_INDEXES,
+    IMPORT_MODELS,
+    first_load,
+    import_file,
+)
 from tests.conftest import ROOT, SHARED, child_database_url
 from tests.factories import make_paper
 
@@ -67,11 +74,54 @@ class FirstLoadTests(TestCase):
         with first_load() as bulk:
             self.assertTrue(bulk)
             during = schema()
-            self.assertFalse(any(name in FIRST_LOAD_INDEXES for name, _ in during["indexes"]))
+            dropped = {*FIRST_LOAD_INDEXES, *FIRST_LOAD_LOOKUP_INDEXES, *FIRST_LOAD_LOOKUP_CONSTRAINTS}
+            self.assertEqual([name for name, _ in during["indexes"] if name in dropped], [])
+            bulk.restore_lookups()
+            restored = {*FIRST_LOAD_LOOKUP_INDEXES, *FIRST_LOAD_LOOKUP_CONSTRAINTS}
+            self.assertEqual({name for name, _ in schema()["indexes"] if name in dropped}, restored)
+            bulk.restore_lookups()  # once only
             loaded = {model._meta.db_table for model in IMPORT_MODELS}
             foreign_keys = [c for c in during["constraints"] if c[0] in loaded and c[2].startswith("FOREIGN KEY")]
             self.assertEqual(foreign_keys, [])
         self.assertTrue(any(name == "paper_search_vector_gin" for name, _ in schema()["indexes"]))
+
+    def lookup_indexes_after_each_batch(self, lines: list[dict]) -> list[bool]:
+        """Import these JSON Lines records one a batch; whether the lookup indexes were there after each."""
+        present = []
+
+        def after_batch(summary):
+            names = {name for name, _ in schema()["indexes"]}
+            restored = {*FIRST_LOAD_LOOKUP_INDEXES, *FIRST_LOAD_LOOKUP_CONSTRAINTS} <= names
+            self.assertTrue(restored or names.isdisjoint(FIRST_LOAD_LOOKUP_INDEXES))
+            present.append(restored)
+
+        with TemporaryDirectory() as tmp:
+            path = Path(tmp) / "papers.jsonl"
+            path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+            import_file(path, batch_size=1, on_batch=after_batch)
+        return present
+
+    def test_a_first_load_builds_its_lookup_indexes_when_a_lookup_first_needs_them(self):
+        def paper(source, source_id, title, **extra):
+            authors = [{"name": "Ada Lovelace"}]
+            return {"source": source, "source_id": source_id, "title": title, "year": 2020, "authors": authors, **extra}
+
+        # Appending papers of one source reads none of them; a record seen again (its paper and
+        # author list rewritten) and a second source's record (matched) do.
+        self.assertEqual(
+            self.lookup_indexes_after_each_batch(
+                [paper("a", "1", "One"), paper("a", "2", "Two"), paper("a", "1", "One, revised"), paper("a", "3", "x")]
+            ),
+            [False, False, True, True],
+        )
+        Paper.objects.all().delete()
+        self.assertEqual(
+            self.lookup_indexes_after_each_batch(
+                [paper("a", "1", "One", doi="10.1/1"), paper("a", "2", "Two"), paper("b", "x", "One", doi="10.1/1")]
+            ),
+            [False, False, True],
+        )
+        self.assertEqual(Paper.objects.count(), 2)  # matched on its DOI
 
     def test_a_database_with_papers_keeps_its_checks(self):
         make_paper(title="Already here")
