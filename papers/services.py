@@ -182,8 +182,8 @@ def import_file(
 class FirstLoad:
     """What first_load() dropped: its lookup indexes come back when the import asks."""
 
-    def __init__(self, lookups: list[tuple[str, str, str | None]]):
-        # (table, name, constraint definition or None for an index's own CREATE statement)
+    def __init__(self, lookups: list[tuple[str, str, str]]):
+        # (table, name, pg_get_constraintdef of a unique constraint or pg_get_indexdef of an index)
         self.lookups = lookups
 
     def restore_lookups(self) -> None:
@@ -198,9 +198,8 @@ def _recreate(table: str, name: str, definition: str) -> sql.Composable:
     """The statement that adds back a dropped constraint (or, for an index, its CREATE INDEX)."""
     if definition.startswith("CREATE "):
         return sql.SQL(definition)  # pg_get_indexdef's, names quoted
-    return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name)) + sql.SQL(
-        definition
-    )
+    statement = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
+    return statement + sql.SQL(definition)
 
 
 @contextmanager
