@@ -136,7 +136,8 @@ def import_file(
     """Import one file in one transaction. Raises ImportFileError or ImportRefused with nothing written.
 
     `on_progress(records, bytes_read, file_size)` is called per record (bytes are None when the reader
-    cannot tell); `on_batch(summary)` after each batch is written.
+    cannot tell); `on_batch(summary)` after each batch is written (under a first load its rows may
+    still be on their way from the second thread: a query there waits for that COPY to end).
     """
     file_format = file_format or importers.detect_format(path)
     progress = ReadProgress()
@@ -437,7 +438,12 @@ class PaperImporter:
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
         try:
-            return self._run(items, stop_writing_on_error=stop_writing_on_error, on_progress=on_progress)
+            summary = self._run(items, stop_writing_on_error=stop_writing_on_error, on_progress=on_progress)
+            # A file refused for a bad record ends without finish(): a COPY that failed meanwhile
+            # must still be reported as itself, not as the aborted transaction the rebuild meets.
+            if self.copies is not None:
+                self.copies.wait()
+            return summary
         finally:
             # Before the transaction ends, whatever ends the import: no COPY may run after a rollback.
             if self.copies is not None:

@@ -41,7 +41,8 @@ def record(source_id: str, title: str, *, venue: dict | None = None, authors=("A
 # a key seen again in the next batch (changed, so that batch's writes land first), a venue whose
 # full name comes while papers of it are still held (its trigger rewrites the search text of the
 # papers already written, so they must land first), an author first seen in a batch before, and
-# a second source that starts matching halfway.
+# a second source that starts matching halfway, then matches a paper of the batch just before
+# (still held, with nothing else letting it out).
 RECORDS = [
     record("1", "Notes on the Analytical Engine", authors=("Ada Lovelace", "Charles Babbage")),
     record("2", "On Computable Numbers", venue={"name": "PLMS"}, authors=("Alan Turing",)),
@@ -53,7 +54,15 @@ RECORDS = [
     record("1", "Notes on the Analytical Engine", authors=("Ada Lovelace", "Charles Babbage"), doi="10.1/ae"),
     {**record("x1", "Notes on the Analytical Engine", doi="10.1/ae"), "source": "other"},
     record("6", "Go To Statement Considered Harmful", authors=("Edsger Dijkstra",)),
+    record("8", "Programming Pearls", authors=("Jon Bentley",)),
+    record("9", "The Art of Computer Programming", authors=("Donald Knuth",)),
+    {**record("x8", "Programming Pearls", authors=("Jon Bentley",)), "source": "other"},
 ]
+
+
+def sent_on_the_thread(submitted) -> bool:
+    """Whether BackgroundCopies.submit (mocked with autospec) was given any COPY to run."""
+    return any(call.args[1] for call in submitted.call_args_list)
 
 
 def contents():
@@ -87,7 +96,7 @@ class BackgroundCopiesTests(TestCase):
                 ) as submitted,
             ):
                 summary = import_file(path, batch_size=batch_size)
-            results.append((submitted.called, summary.as_dict(), contents()))
+            results.append((sent_on_the_thread(submitted), summary.as_dict(), contents()))
             Paper.objects.all().delete()
             Author.objects.all().delete()
             NameCluster.objects.all().delete()
@@ -109,16 +118,18 @@ class BackgroundCopiesTests(TestCase):
         # Written before the full name came: 2 had landed, 7 was still held.
         self.assertEqual(by_id["2"][4], "PLMS Proc. London Math. Soc.")
         self.assertEqual(by_id["7"][4], "PLMS Proc. London Math. Soc.")
-        # Matched to paper 1 by its DOI: one paper with two sources.
+        # Matched by title, year and first author (paper 1 gets its DOI in the same batch, after
+        # matching), and x8 to paper 8 of the batch before: one paper with two sources each.
         self.assertEqual(by_id["x1"][1:], by_id["1"][1:])
-        self.assertEqual((len(papers), paper_count), (8, 7))
+        self.assertEqual(by_id["x8"][1:], by_id["8"][1:])
+        self.assertEqual((len(papers), paper_count), (11, 9))
 
     def test_a_real_dblp_file_in_small_batches_writes_the_same_rows_both_ways(self):
         papers, _, authorships, *_ = self.import_both_ways(DBLP, batch_size=7)
         self.assertGreater(len(papers), 100)
         self.assertGreater(len(authorships), len(papers))
 
-    def test_a_copy_failing_on_the_second_thread_fails_the_import_with_its_own_error(self):
+    def assert_fails_with_the_copys_own_error(self, lines: list[str]):
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE FUNCTION test_refuse_paper() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -130,7 +141,7 @@ class BackgroundCopiesTests(TestCase):
             )
         with TemporaryDirectory() as directory:
             path = Path(directory) / "works.jsonl"
-            path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+            path.write_text("".join(line + "\n" for line in lines))
             with (
                 mock.patch.object(
                     bulk.BackgroundCopies, "submit", autospec=True, side_effect=bulk.BackgroundCopies.submit
@@ -138,9 +149,19 @@ class BackgroundCopiesTests(TestCase):
                 self.assertRaisesMessage(DatabaseError, "test refuses Go To Statement Considered Harmful"),
             ):
                 import_file(path, batch_size=3)
-        self.assertTrue(submitted.called)
+        self.assertTrue(sent_on_the_thread(submitted))
         self.assertEqual(Paper.objects.count(), 0)
         self.assertEqual(Author.objects.count(), 0)
         # The connection is usable again and nothing runs on it from the other thread.
         call_command("import_papers", str(DBLP), stdout=StringIO())
         self.assertGreater(Paper.objects.count(), 100)
+
+    def test_a_copy_failing_on_the_second_thread_fails_the_import_with_its_own_error(self):
+        self.assert_fails_with_the_copys_own_error([json.dumps(r) for r in RECORDS])
+
+    def test_a_copy_failing_before_a_bad_record_is_reported_as_itself(self):
+        # The bad record stops the writes (no finish()); the COPY sent before it had failed.
+        go_to = next(r for r in RECORDS if r["title"].startswith("Go To"))
+        lines = [json.dumps(r) for r in [go_to, *RECORDS[:5]]]
+        self.assertEqual(len(lines), 6)
+        self.assert_fails_with_the_copys_own_error([*lines, "{not json"])
