@@ -62,7 +62,6 @@ class CopyJob:
 
     statement: sql.Composable
     data: bytes
-    rows: int
 
 
 def copy_job(
@@ -77,13 +76,11 @@ def copy_job(
     caller took with allocate_ids, one per row, or None to let the database number the rows."""
     statement, constants = _copy_statement(model, fields, extra_columns, with_ids=ids is not None)
     buffer = io.BytesIO()
-    count = 0
     # psycopg's own formatter (in C), writing to memory: the same bytes insert_rows would send.
     with connection.connection.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
         for row in _with_ids(rows, ids):
             copy.write_row((*row, *constants))
-            count += 1
-    return CopyJob(statement, buffer.getvalue(), count)
+    return CopyJob(statement, buffer.getvalue())
 
 
 def _copy_statement(model: type[Model], fields: Sequence[str], extra_columns: Sequence[str], *, with_ids: bool):

@@ -184,8 +184,7 @@ class FirstLoad:
     """What first_load() dropped: its lookup indexes come back when the import asks."""
 
     def __init__(self, lookups: list[tuple[str, str, str]]):
-        # (table, name, pg_get_constraintdef of a unique constraint or pg_get_indexdef of an index)
-        self.lookups = lookups
+        self.lookups = lookups  # (table, name, definition), as _recreate takes them
 
     def restore_lookups(self) -> None:
         """Build the FIRST_LOAD_LOOKUP_INDEXES again (once): a statement that reads them comes next."""
@@ -195,10 +194,19 @@ class FirstLoad:
                 cursor.execute(_recreate(table, name, definition))
 
 
-def _recreate(table: str, name: str, definition: str) -> sql.Composable:
-    """The statement that adds back a dropped constraint (or, for an index, its CREATE INDEX)."""
+# first_load's indexes and constraints are (table, name, definition) rows: pg_get_indexdef's
+# CREATE INDEX statement for an index, pg_get_constraintdef's text for a constraint.
+
+
+def _drop(table: str, name: str, definition: str) -> sql.Composable:
     if definition.startswith("CREATE "):
-        return sql.SQL(definition)  # pg_get_indexdef's, names quoted
+        return sql.SQL("DROP INDEX {}").format(sql.Identifier(name))
+    return sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name))
+
+
+def _recreate(table: str, name: str, definition: str) -> sql.Composable:
+    if definition.startswith("CREATE "):
+        return sql.SQL(definition)  # names quoted by PostgreSQL
     statement = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
     return statement + sql.SQL(definition)
 
@@ -242,11 +250,11 @@ def first_load():
     with ids_in_blocks(tables):
         yield bulk
     with connection.cursor() as cursor:
-        for _, definition in indexes:
-            cursor.execute(definition)
+        for dropped_index in indexes:
+            cursor.execute(_recreate(*dropped_index))
         bulk.restore_lookups()
-        for table, name, definition in keys:
-            cursor.execute(_recreate(table, name, definition))
+        for key in keys:
+            cursor.execute(_recreate(*key))
         for _, _, definition in triggers:
             cursor.execute(definition)
 
@@ -271,8 +279,8 @@ def _first_load_begin(cursor, tables: list[str]):
     )
     keys = cursor.fetchall()
     cursor.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-        " WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 1",
+        "SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 2",
         [list(FIRST_LOAD_INDEXES)],
     )
     indexes = cursor.fetchall()
@@ -290,17 +298,8 @@ def _first_load_begin(cursor, tables: list[str]):
         [list(FIRST_LOAD_TRIGGERS)],
     )
     triggers = cursor.fetchall()
-    for table, name, _ in keys:
-        cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
-    for name, _ in indexes:
-        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-    for table, name, definition in lookups:
-        if definition.startswith("CREATE "):
-            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-        else:
-            cursor.execute(
-                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name))
-            )
+    for dropped in (*keys, *indexes, *lookups):
+        cursor.execute(_drop(*dropped))
     for table, name, _ in triggers:
         cursor.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(name), sql.Identifier(table)))
     return keys, indexes, lookups, triggers
@@ -526,8 +525,12 @@ class PaperImporter:
         if self.copies is None:
             insert_rows(model, fields, rows, ids=False, **options)
         elif rows:
-            self.held.append(copy_job(model, fields, rows, **options))
-            self.held_keys.update(keys)
+            self.hold(copy_job(model, fields, rows, **options), keys)
+
+    def hold(self, job, keys) -> None:
+        """Keep a formatted COPY for the second thread, with the (source, source_id) keys it writes."""
+        self.held.append(job)
+        self.held_keys.update(keys)
 
     # -- people ------------------------------------------------------------------------------
 
@@ -658,11 +661,11 @@ class PaperImporter:
         to_match = [r for r in new if self.may_match(r.source)]
         if to_match:
             self.settle_writes()
-        if to_match and not self.matching:
-            self.matching = True
-            self.restore_lookups()
-            if self.paper_statistics_skipped:
-                analyze_tables(lookups_only=True, models=(Paper,))
+            if not self.matching:
+                self.matching = True
+                self.restore_lookups()
+                if self.paper_statistics_skipped:
+                    analyze_tables(lookups_only=True, models=(Paper,))
         matches = self.match_papers(to_match, author_ids, cluster_of)
         created = [r for r in new if (r.source, r.source_id) not in matches]
 
@@ -735,8 +738,8 @@ class PaperImporter:
             self.release_writes()
             fields, rows = self.paper_rows(records, venues)
             if rows:
-                self.held.append(copy_job(Paper, fields, rows, extra_columns=self.search_columns, ids=ids))
-                self.held_keys.update((r.source, r.source_id) for r in records)
+                job = copy_job(Paper, fields, rows, extra_columns=self.search_columns, ids=ids)
+                self.hold(job, ((r.source, r.source_id) for r in records))
         else:
             fields, rows = self.paper_rows(records, venues)
             ids = insert_rows(Paper, fields, rows, extra_columns=self.search_columns)
