@@ -15,12 +15,61 @@ from papers.bulk import any_of, insert_rows, update_rows
 from papers.importers.records import PersonRecord
 
 
-def _existing_keys(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+class KnownKeys:
+    """An import's author keys with their rows, (source, key) -> (author id, cluster id): the keys it
+    wrote or looked up, kept so that it does not look them up again (papers.services.PaperImporter).
+
+    `complete`: every author key in the database is here, so a key missing is a new one and nothing
+    needs looking up. Past `limit` pairs it stops growing and is no longer complete. Only for an
+    import that holds the tables (a first load): no merge may move a key to another row meanwhile.
+    Each pair is a key string and one int in its source's dict (about 140 bytes; as a tuple of a
+    tuple and two ints it was 290).
+    """
+
+    def __init__(self, *, complete: bool, limit: int):
+        self.by_source: dict[str, dict[str, int]] = {}
+        self.size = 0
+        self.complete = complete
+        self.limit = limit
+
+    def get(self, pair: tuple[str, str]) -> tuple[int, int] | None:
+        source, key = pair
+        packed = self.by_source.get(source, {}).get(key)
+        return None if packed is None else (packed >> _CLUSTER_BITS, packed & _CLUSTER_MASK)
+
+    def to_look_up(self, pairs) -> list[tuple[str, str]]:
+        """Those of `pairs` the database may have and this lacks (none while complete)."""
+        return [] if self.complete else [pair for pair in pairs if self.get(pair) is None]
+
+    def add(self, rows: dict[tuple[str, str], tuple[int, int]]) -> None:
+        for (source, key), (author_id, cluster_id) in rows.items():
+            keys = self.by_source.setdefault(source, {})
+            if key in keys:
+                continue
+            if self.size >= self.limit or cluster_id > _CLUSTER_MASK:
+                # Full (or an id too large to pack): from now on a key it lacks may exist.
+                self.complete = False
+                return
+            keys[key] = author_id << _CLUSTER_BITS | cluster_id
+            self.size += 1
+
+
+# KnownKeys packs a row's cluster id into the low bits of one int with its author id.
+_CLUSTER_BITS = 48
+_CLUSTER_MASK = (1 << _CLUSTER_BITS) - 1
+
+
+def _existing_keys(pairs: set[tuple[str, str]], known: KnownKeys | None = None) -> dict[tuple[str, str], int]:
     """(source, key) -> live author id for the keys that exist (a merge moves keys; tombstones are followed)."""
+    found = {}
+    if known is not None:
+        for pair in pairs:
+            if (row := known.get(pair)) is not None:
+                found[pair] = row[0]
+        pairs = known.to_look_up(pairs)
     by_source = defaultdict(list)
     for source, key in pairs:
         by_source[source].append(key)
-    found = {}
     for source, keys in by_source.items():
         rows = AuthorKey.objects.filter(any_of("key", keys), source=source)
         for key, author_id, merged_into_id in rows.values_list("key", "author_id", "author__merged_into_id"):
@@ -28,14 +77,17 @@ def _existing_keys(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return found
 
 
-def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
+def author_persons_upsert(*, records: list[PersonRecord], known: KnownKeys | None = None) -> set[int]:
     """Create or fill the author row of each person record; return the ids of the rows it created or
-    changed (new rows and keys change cluster counts; an unchanged person writes nothing)."""
+    changed (new rows and keys change cluster counts; an unchanged person writes nothing).
+
+    With `known`, the keys are looked up there first, and the records' keys are added to it.
+    """
     records = [r for r in records if not r.redirect]
     if not records:
         return set()
     keys_of = {id(r): [r.key, *r.variants, *r.aliases] for r in records}
-    found = _existing_keys({(r.source, key) for r in records for key in keys_of[id(r)]})
+    found = _existing_keys({(r.source, key) for r in records for key in keys_of[id(r)]}, known)
 
     # A person's row is the one its primary key resolves to, else one of its other keys', else new.
     row_of: dict[int, int | None] = {}
@@ -66,12 +118,14 @@ def author_persons_upsert(*, records: list[PersonRecord]) -> set[int]:
 
     fields = ["orcid", "affiliation", "name_variants"]
     rows = Author.objects.filter(any_of("pk", set(row_of.values()))).values_list(
-        "pk", "name", "homonym_number", "locked_fields", *fields
+        "pk", "cluster_id", "name", "homonym_number", "locked_fields", *fields
     )
-    authors = {
-        pk: _Person(f"{name} {number}" if number else name, locked, orcid, affiliation, variants)
-        for pk, name, number, locked, orcid, affiliation, variants in rows
-    }
+    authors, cluster_of = {}, {}
+    for pk, cluster_id, name, number, locked, orcid, affiliation, variants in rows:
+        authors[pk] = _Person(f"{name} {number}" if number else name, locked, orcid, affiliation, variants)
+        cluster_of[pk] = cluster_id
+    if known is not None:
+        known.add({pair: (pk, cluster_of[pk]) for pair, pk in (*found.items(), *new_keys.items()) if pk in cluster_of})
     dirty = {}
     for r in records:
         author = authors[row_of[id(r)]]

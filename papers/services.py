@@ -27,7 +27,7 @@ from papers.bulk import BackgroundCopies, allocate_ids, any_of, copy_job, ids_in
 from papers.importers import process as reader_process
 from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue, title_key
-from papers.persons import author_person_aliases_add, author_persons_upsert
+from papers.persons import KnownKeys, author_person_aliases_add, author_persons_upsert
 
 # Paper fields an import sets: (name curators lock, model attribute).
 PAPER_FIELDS = [
@@ -42,6 +42,7 @@ PAPER_FIELDS = [
     ("openalex_id", "openalex_id"),
     ("arxiv_id", "arxiv_id"),
 ]
+PAPER_ATTRS = tuple(attr for _, attr in PAPER_FIELDS)
 # Identifiers that say two records are one paper, in order of trust (DOI first).
 MATCH_IDS = IDENTIFIER_FIELDS
 # Text columns on papers_paper that migration 0002's triggers keep for full-text search (PostgreSQL
@@ -65,8 +66,17 @@ IMPORT_MODELS = tuple(LOOKUP_COLUMNS)
 # What an import into an empty database drops and rebuilds at its end (first_load): the foreign
 # keys of IMPORT_MODELS, these indexes (no lookup or trigger during an import reads them) and this
 # trigger. (paper_venue_year_idx stays: a venue's new name rewrites its papers' search text by
-# venue_id.)
-FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
+# venue_id.) The author rows' secondary indexes go too: every read of them by the import is by
+# primary key, and kept up they made the closing count refresh, which rewrites every row the load
+# created, cost twice as much (0.45 s against 0.2 s for 28,000 rows, measured in psql).
+FIRST_LOAD_INDEXES = (
+    "paper_search_vector_gin",
+    "paper_newest_idx",
+    "namecluster_search_name_trgm",
+    "authors_author_cluster_id_1a3ba4a9",
+    "authors_author_merged_into_id_4f7ff89a",
+    "author_orcid_idx",
+)
 FIRST_LOAD_TRIGGERS = ("authorship_search_authors_insert",)
 # Indexes (and a unique constraint's) that only some of an import's statements read: matching a
 # second source's records (identifiers, title keys, a paper's sources and first authors), a record
@@ -85,6 +95,9 @@ FIRST_LOAD_LOOKUP_INDEXES = (
     "authors_authorkey_author_id_5c4a40c9",
 )
 FIRST_LOAD_LOOKUP_CONSTRAINTS = ("authorship_paper_position_unique",)
+# At most this many (source, author key) pairs a first load keeps in memory with their rows
+# (persons.KnownKeys): about 140 bytes each, so 70 MB at most; the keys past it are looked up.
+KNOWN_KEYS_MAX = 500_000
 # The advisory lock first loads decide under (any number: it only has to be Arrow's own).
 FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
 # Whether a first load writes each batch's new rows from a second thread (PaperImporter.copies);
@@ -181,10 +194,12 @@ def import_file(
 
 
 class FirstLoad:
-    """What first_load() dropped: its lookup indexes come back when the import asks."""
+    """What first_load() dropped (its lookup indexes come back when the import asks) and found."""
 
-    def __init__(self, lookups: list[tuple[str, str, str]]):
+    def __init__(self, lookups: list[tuple[str, str, str]], *, author_keys_empty: bool = False):
         self.lookups = lookups  # (table, name, definition), as _recreate takes them
+        # No author key existed when it began: every key is one this import writes (persons.KnownKeys).
+        self.author_keys_empty = author_keys_empty
 
     def restore_lookups(self) -> None:
         """Build the FIRST_LOAD_LOOKUP_INDEXES again (once): a statement that reads them comes next."""
@@ -246,7 +261,7 @@ def first_load():
         yield None
         return
     keys, indexes, lookups, triggers = dropped
-    bulk = FirstLoad(lookups)
+    bulk = FirstLoad(lookups, author_keys_empty=not AuthorKey.objects.exists())
     with ids_in_blocks(tables):
         yield bulk
     with connection.cursor() as cursor:
@@ -434,6 +449,12 @@ class PaperImporter:
         self.copies = BackgroundCopies() if self.sole_writer and BACKGROUND_COPIES else None
         self.held: list = []
         self.held_keys: set[tuple[str, str]] = set()
+        # A first load's author keys with their rows, as it wrote or looked them up: frequent authors
+        # are in every batch, and looking their keys up again cost a tenth of a first load. If no
+        # key existed when it began, a key it does not know is new, and no batch looks any up.
+        self.known_keys = (
+            KnownKeys(complete=bulk_load.author_keys_empty, limit=KNOWN_KEYS_MAX) if bulk_load is not None else None
+        )
 
     def run(self, items: Iterable, *, stop_writing_on_error: bool = True, on_progress=None) -> ImportSummary:
         try:
@@ -541,7 +562,7 @@ class PaperImporter:
         # Redirects may point at a person later in the file: applied once the file is read.
         self.redirects.extend(r for r in records if r.redirect)
         self.wait_for_writes()
-        written = author_persons_upsert(records=records)
+        written = author_persons_upsert(records=records, known=self.known_keys)
         self.touched_authors.update(written)
         self.wrote = self.wrote or bool(written)
         self.summary.persons += len(records)
@@ -558,18 +579,26 @@ class PaperImporter:
                 wanted.setdefault((record.source, author.identity), author)
         found: dict[tuple[str, str], int] = {}
         cluster_of: dict[int, int] = {}
+        to_look_up = list(wanted)
+        if self.known_keys is not None:
+            for pair in wanted:
+                if (row := self.known_keys.get(pair)) is not None:
+                    author_id, cluster_id = row
+                    found[pair] = author_id
+                    cluster_of[author_id] = cluster_id
+            to_look_up = self.known_keys.to_look_up(wanted)
         by_source = defaultdict(list)
-        for source, key in wanted:
+        for source, key in to_look_up:
             by_source[source].append(key)
+        looked_up = {}
         for source, keys in by_source.items():
             rows = AuthorKey.objects.filter(any_of("key", keys), source=source).values_list(
                 "key", "author_id", "author__cluster_id", "author__merged_into_id", "author__merged_into__cluster_id"
             )
             for key, author_id, cluster_id, merged_into_id, merged_cluster_id in rows:
                 # Merges move keys to the survivor; following a tombstone is a safety net only.
-                found[(source, key)] = merged_into_id or author_id
-                cluster_of[merged_into_id or author_id] = merged_cluster_id or cluster_id
-        missing = [pair for pair in wanted if pair not in found]
+                looked_up[(source, key)] = (merged_into_id or author_id, merged_cluster_id or cluster_id)
+        missing = [pair for pair in wanted if pair not in found and pair not in looked_up]
         if missing:
             clusters = cluster_ids_resolve(names=[wanted[pair].name for pair in missing])
             rows = []
@@ -584,9 +613,12 @@ class PaperImporter:
                 [(source, key, pk) for (source, key), pk in zip(missing, new_ids, strict=True)],
                 ids=False,
             )
-            for pair, pk, row in zip(missing, new_ids, rows, strict=True):
-                found[pair] = pk
-                cluster_of[pk] = row[3]
+            looked_up.update((pair, (pk, row[3])) for pair, pk, row in zip(missing, new_ids, rows, strict=True))
+        for pair, (author_id, cluster_id) in looked_up.items():
+            found[pair] = author_id
+            cluster_of[author_id] = cluster_id
+        if self.known_keys is not None:
+            self.known_keys.add(looked_up)
         self.fill_orcids(wanted, found, skip=set(missing))
         return found, cluster_of
 
@@ -747,22 +779,21 @@ class PaperImporter:
 
     def paper_rows(self, records: list[PaperRecord], venues: dict[str, Venue]) -> tuple[list[str], list[list]]:
         """The new papers' rows for insert_rows: their fields, then the search text columns."""
-        fields = [attr for _, attr in PAPER_FIELDS] + ["title_key", "primary_source"]
+        fields = [*PAPER_ATTRS, "title_key", "primary_source"]
         venue_ids = {name: venue.pk for name, venue in venues.items()}
+        # Written as migration 0002's triggers would write them (authors' printed names in order,
+        # the venue's names), so the triggers find nothing to change instead of rewriting each
+        # new paper row, its search vector and its GIN entries a second time.
+        venue_text = {name: " ".join(filter(None, (v.short_name, v.full_name))) for name, v in venues.items()}
         rows = []
         for r in records:
-            values = self.paper_values(r, venue_ids)
-            values["primary_source"] = r.source
-            row = [values[attr] for attr in fields]
-            # Written as migration 0002's triggers would write them (authors' printed names in order,
-            # the venue's names), so the triggers find nothing to change instead of rewriting each
-            # new paper row, its search vector and its GIN entries a second time.
+            row = self.paper_row(r, venue_ids)
+            row.append(r.source)
             for column in self.search_columns:
                 if column == "search_authors":
                     row.append(" ".join(a.name[:300] for a in r.authors))
                 else:
-                    venue = venues.get(r.venue.name) if r.venue else None
-                    row.append(" ".join(filter(None, (venue.short_name, venue.full_name))) if venue else "")
+                    row.append(venue_text.get(r.venue.name, "") if r.venue else "")
             rows.append(row)
         return fields, rows
 
@@ -793,19 +824,26 @@ class PaperImporter:
         PaperSource.objects.bulk_update(rows, ["content_hash", "file_name", "imported_at"])
 
     def paper_values(self, record: PaperRecord, venue_ids: dict[str, int]) -> dict:
-        return {
-            "title": record.title,
-            "title_key": title_key(record.title),
-            "abstract": record.abstract,
-            "year": record.year,
-            "pub_type": record.pub_type,
-            "venue_id": venue_ids.get(record.venue.name) if record.venue else None,
-            "doi": record.doi,
-            "url": record.url,
-            "dblp_key": record.dblp_key,
-            "openalex_id": record.openalex_id,
-            "arxiv_id": record.arxiv_id,
-        }
+        """The record's PAPER_FIELDS values and title_key, by attribute."""
+        return dict(zip((*PAPER_ATTRS, "title_key"), self.paper_row(record, venue_ids), strict=True))
+
+    @staticmethod
+    def paper_row(record: PaperRecord, venue_ids: dict[str, int]) -> list:
+        """paper_values() as a list in PAPER_ATTRS order, then title_key: a first load makes one per
+        paper, and a dict each cost it a tenth of a second more per 50,000."""
+        return [
+            record.title,
+            record.abstract,
+            record.year,
+            record.pub_type,
+            venue_ids.get(record.venue.name) if record.venue else None,
+            record.doi,
+            record.url,
+            record.dblp_key,
+            record.openalex_id,
+            record.arxiv_id,
+            title_key(record.title),
+        ]
 
     def match_papers(
         self, records: list[PaperRecord], author_ids: dict, cluster_of: dict[int, int]
@@ -897,11 +935,15 @@ class PaperImporter:
             return
         ids = [paper_ids[(r.source, r.source_id)] for r in records]
         rows = []
+        touch = self.touched_authors.add
+        # One row per author of every paper (four times as many as papers): plain names, no attributes.
         for r, paper_id in zip(records, ids, strict=True):
-            for position, author in enumerate(r.authors, start=1):
-                author_id = author_ids[(r.source, author.identity)]
-                rows.append((paper_id, author_id, position, author.name[:300], r.source, author.identity[:500]))
-                self.touched_authors.add(author_id)
+            source = r.source
+            for position, (name, key, _) in enumerate(r.authors, start=1):
+                identity = key or name  # AuthorRecord.identity
+                author_id = author_ids[(source, identity)]
+                rows.append((paper_id, author_id, position, name[:300], source, identity[:500]))
+                touch(author_id)
         columns = ["paper_id", "author_id", "position", "printed_name", "source", "source_key"]
         if self.copies is not None and not replace:
             # New papers of a first load, which dropped the trigger the flag below speaks to.
