@@ -34,7 +34,8 @@ class KnownKeys:
 
     def get(self, pair: tuple[str, str]) -> tuple[int, int] | None:
         source, key = pair
-        packed = self.by_source.get(source, {}).get(key)
+        keys = self.by_source.get(source)
+        packed = keys.get(key) if keys is not None else None
         return None if packed is None else (packed >> _CLUSTER_BITS, packed & _CLUSTER_MASK)
 
     def to_look_up(self, pairs) -> list[tuple[str, str]]:
@@ -43,8 +44,10 @@ class KnownKeys:
 
     def add(self, rows: dict[tuple[str, str], tuple[int, int]]) -> None:
         for (source, key), (author_id, cluster_id) in rows.items():
-            keys = self.by_source.setdefault(source, {})
-            if key in keys:
+            keys = self.by_source.get(source)
+            if keys is None:
+                keys = self.by_source[source] = {}
+            elif key in keys:
                 continue
             if self.size >= self.limit or cluster_id > _CLUSTER_MASK:
                 # Full (or an id too large to pack): from now on a key it lacks may exist.

@@ -6,7 +6,7 @@ and merges are never reverted; a file is imported whole or not at all unless `sk
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,13 +66,14 @@ IMPORT_MODELS = tuple(LOOKUP_COLUMNS)
 # What an import into an empty database drops and rebuilds at its end (first_load): the foreign
 # keys of IMPORT_MODELS, these indexes (no lookup or trigger during an import reads them) and this
 # trigger. (paper_venue_year_idx stays: a venue's new name rewrites its papers' search text by
-# venue_id.) The author rows' secondary indexes go too: every read of them by the import is by
-# primary key, and kept up they made the closing count refresh, which rewrites every row the load
-# created, cost twice as much (0.45 s against 0.2 s for 28,000 rows, measured in psql).
-FIRST_LOAD_INDEXES = (
-    "paper_search_vector_gin",
-    "paper_newest_idx",
-    "namecluster_search_name_trgm",
+# venue_id.)
+FIRST_LOAD_INDEXES = ("paper_search_vector_gin", "paper_newest_idx", "namecluster_search_name_trgm")
+# The author rows' secondary indexes: the load reads author rows by id only, until the closing
+# counts, which rewrite every row it created and then count each cluster's rows by cluster_id.
+# Dropped by a first load and built between those two (FirstLoad.restore_author_indexes): kept up,
+# they made that rewrite cost twice as much (0.44-0.53 s against 0.17-0.21 s for 28,234 rows,
+# measured in psql).
+FIRST_LOAD_AUTHOR_INDEXES = (
     "authors_author_cluster_id_1a3ba4a9",
     "authors_author_merged_into_id_4f7ff89a",
     "author_orcid_idx",
@@ -98,6 +99,8 @@ FIRST_LOAD_LOOKUP_CONSTRAINTS = ("authorship_paper_position_unique",)
 # At most this many (source, author key) pairs a first load keeps in memory with their rows
 # (persons.KnownKeys): about 140 bytes each, so 70 MB at most; the keys past it are looked up.
 KNOWN_KEYS_MAX = 500_000
+# Ids a first load takes at once for its provenance and authorship rows (PaperImporter.take_ids).
+ID_BLOCK = 100_000
 # The advisory lock first loads decide under (any number: it only has to be Arrow's own).
 FIRST_LOAD_LOCK = 0x4152524F57  # "ARROW"
 # Whether a first load writes each batch's new rows from a second thread (PaperImporter.copies);
@@ -194,19 +197,36 @@ def import_file(
 
 
 class FirstLoad:
-    """What first_load() dropped (its lookup indexes come back when the import asks) and found."""
+    """What first_load() dropped and builds again when the import asks, and what it found."""
 
-    def __init__(self, lookups: list[tuple[str, str, str]], *, author_keys_empty: bool = False):
-        self.lookups = lookups  # (table, name, definition), as _recreate takes them
+    def __init__(
+        self,
+        lookups: list[tuple[str, str, str]],
+        *,
+        author_indexes: list[tuple[str, str, str]] = (),
+        author_keys_empty: bool = False,
+    ):
+        # (table, name, definition), as _recreate takes them.
+        self.lookups = list(lookups)
+        self.author_indexes = list(author_indexes)
         # No author key existed when it began: every key is one this import writes (persons.KnownKeys).
         self.author_keys_empty = author_keys_empty
 
     def restore_lookups(self) -> None:
         """Build the FIRST_LOAD_LOOKUP_INDEXES again (once): a statement that reads them comes next."""
         lookups, self.lookups = self.lookups, []
-        with connection.cursor() as cursor:
-            for table, name, definition in lookups:
-                cursor.execute(_recreate(table, name, definition))
+        _recreate_all(lookups)
+
+    def restore_author_indexes(self) -> None:
+        """Build the FIRST_LOAD_AUTHOR_INDEXES again (once)."""
+        indexes, self.author_indexes = self.author_indexes, []
+        _recreate_all(indexes)
+
+
+def _recreate_all(dropped: list[tuple[str, str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for table, name, definition in dropped:
+            cursor.execute(_recreate(table, name, definition))
 
 
 # first_load's indexes and constraints are (table, name, definition) rows: pg_get_indexdef's
@@ -233,7 +253,8 @@ def first_load():
     While papers_paper is empty (the first import of a dump), the import's transaction drops the
     foreign keys of the tables it fills (each checked row by row), the indexes no lookup or trigger
     of the import reads (search vector, newest-first, name trigrams), the ones only some read
-    (FIRST_LOAD_LOOKUP_INDEXES: back when FirstLoad.restore_lookups is called) and the authorship
+    (FIRST_LOAD_LOOKUP_INDEXES: back when FirstLoad.restore_lookups is called), the author rows'
+    secondary indexes (FIRST_LOAD_AUTHOR_INDEXES: FirstLoad.restore_author_indexes) and the authorship
     insert trigger (the importer writes those names itself, replaced author lists included); on the
     way out it creates them again from the definitions PostgreSQL gave (same names, so the
     migrations' state holds), and re-adding each foreign key or unique constraint checks every row
@@ -261,13 +282,16 @@ def first_load():
         yield None
         return
     keys, indexes, lookups, triggers = dropped
-    bulk = FirstLoad(lookups, author_keys_empty=not AuthorKey.objects.exists())
+    author_indexes = [index for index in indexes if index[1] in FIRST_LOAD_AUTHOR_INDEXES]
+    indexes = [index for index in indexes if index[1] not in FIRST_LOAD_AUTHOR_INDEXES]
+    bulk = FirstLoad(lookups, author_indexes=author_indexes, author_keys_empty=not AuthorKey.objects.exists())
     with ids_in_blocks(tables):
         yield bulk
     with connection.cursor() as cursor:
         for dropped_index in indexes:
             cursor.execute(_recreate(*dropped_index))
         bulk.restore_lookups()
+        bulk.restore_author_indexes()
         for key in keys:
             cursor.execute(_recreate(*key))
         for _, _, definition in triggers:
@@ -296,7 +320,7 @@ def _first_load_begin(cursor, tables: list[str]):
     cursor.execute(
         "SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
         " WHERE indexrelid::regclass::text = ANY(%s) ORDER BY 2",
-        [list(FIRST_LOAD_INDEXES)],
+        [[*FIRST_LOAD_INDEXES, *FIRST_LOAD_AUTHOR_INDEXES]],
     )
     indexes = cursor.fetchall()
     cursor.execute(
@@ -449,6 +473,7 @@ class PaperImporter:
         self.copies = BackgroundCopies() if self.sole_writer and BACKGROUND_COPIES else None
         self.held: list = []
         self.held_keys: set[tuple[str, str]] = set()
+        self.id_pools: dict[type, Sequence[int]] = {}  # take_ids
         # A first load's author keys with their rows, as it wrote or looked them up: frequent authors
         # are in every batch, and looking their keys up again cost a tenth of a first load. If no
         # key existed when it began, a key it does not know is new, and no batch looks any up.
@@ -512,6 +537,10 @@ class PaperImporter:
         for chunk in _chunked(author_ids):
             cluster_ids.update(Author.objects.filter(any_of("pk", chunk)).values_list("cluster_id", flat=True))
         authors_refresh_counts(author_ids=author_ids)
+        if self.bulk_load is not None:
+            # The cluster counts find each cluster's rows by cluster_id: at millions of rows and
+            # clusters, one full scan of the author rows per chunk of clusters without it.
+            self.bulk_load.restore_author_indexes()
         clusters_refresh_counts(cluster_ids=cluster_ids)
 
     def restore_lookups(self) -> None:
@@ -546,7 +575,23 @@ class PaperImporter:
         if self.copies is None:
             insert_rows(model, fields, rows, ids=False, **options)
         elif rows:
-            self.hold(copy_job(model, fields, rows, **options), keys)
+            ids = self.take_ids(model, len(rows)) if self.bulk_load is not None else None
+            self.hold(copy_job(model, fields, rows, ids=ids, **options), keys)
+
+    def take_ids(self, model, count: int) -> Sequence[int]:
+        """`count` fresh primary keys of the model's table, from a block of ID_BLOCK taken at once
+        (a first load's, so one statement: bulk.ids_in_blocks). The COPY then gives each row its id
+        instead of having the server draw it from the sequence: 1.5 us a row, 0.3 s of a 50,000-paper
+        load's 208,696 authorships (measured in psql). Ids left in the block at the end are a gap in
+        the sequence, like a rolled-back insert's."""
+        pool = self.id_pools.get(model, range(0))
+        if len(pool) < count:
+            self.wait_for_writes()  # allocate_ids is a statement of this thread
+            pool = allocate_ids(model, max(count, ID_BLOCK))
+            if pool[-1] - pool[0] + 1 == len(pool):
+                pool = range(pool[0], pool[-1] + 1)  # slicing a range copies nothing
+        self.id_pools[model] = pool[count:]
+        return pool[:count]
 
     def hold(self, job, keys) -> None:
         """Keep a formatted COPY for the second thread, with the (source, source_id) keys it writes."""

@@ -91,6 +91,9 @@ class BackgroundCopiesTests(TestCase):
         for background in (False, True):
             with (
                 mock.patch.object(services, "BACKGROUND_COPIES", background),
+                # Provenance and authorship ids in blocks of four: a new block taken mid-batch,
+                # while the second thread writes (PaperImporter.take_ids).
+                mock.patch.object(services, "ID_BLOCK", 4),
                 mock.patch.object(
                     bulk.BackgroundCopies, "submit", autospec=True, side_effect=bulk.BackgroundCopies.submit
                 ) as submitted,

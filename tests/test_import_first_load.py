@@ -16,6 +16,7 @@ from django.test import TestCase, TransactionTestCase
 
 from papers.models import Paper
 from papers.services import (
+    FIRST_LOAD_AUTHOR_INDEXES,
     FIRST_LOAD_INDEXES,
     FIRST_LOAD_LOOKUP_CONSTRAINTS,
     FIRST_LOAD_LOOKUP_INDEXES,
@@ -71,15 +72,26 @@ class FirstLoadTests(TestCase):
         )
 
     def test_inside_a_first_load_the_checks_are_gone_and_come_back(self):
+        dropped = {
+            *FIRST_LOAD_INDEXES,
+            *FIRST_LOAD_AUTHOR_INDEXES,
+            *FIRST_LOAD_LOOKUP_INDEXES,
+            *FIRST_LOAD_LOOKUP_CONSTRAINTS,
+        }
+        # Every name is one the migrations made (a misspelt one would be dropped by no one).
+        self.assertLessEqual(dropped, {name for name, _ in schema()["indexes"]})
         with first_load() as bulk:
             self.assertTrue(bulk)
             during = schema()
-            dropped = {*FIRST_LOAD_INDEXES, *FIRST_LOAD_LOOKUP_INDEXES, *FIRST_LOAD_LOOKUP_CONSTRAINTS}
             self.assertEqual([name for name, _ in during["indexes"] if name in dropped], [])
             bulk.restore_lookups()
             restored = {*FIRST_LOAD_LOOKUP_INDEXES, *FIRST_LOAD_LOOKUP_CONSTRAINTS}
             self.assertEqual({name for name, _ in schema()["indexes"] if name in dropped}, restored)
             bulk.restore_lookups()  # once only
+            bulk.restore_author_indexes()
+            restored |= set(FIRST_LOAD_AUTHOR_INDEXES)
+            self.assertEqual({name for name, _ in schema()["indexes"] if name in dropped}, restored)
+            bulk.restore_author_indexes()  # once only
             loaded = {model._meta.db_table for model in IMPORT_MODELS}
             foreign_keys = [c for c in during["constraints"] if c[0] in loaded and c[2].startswith("FOREIGN KEY")]
             self.assertEqual(foreign_keys, [])

@@ -1,10 +1,13 @@
-"""The content digest that lets a re-import skip unchanged records covers every imported field."""
+"""The content digest that lets a re-import skip unchanged records covers every imported field, and a
+new paper's COPY row holds each field in its place."""
 
 from dataclasses import fields, replace
 
 from django.test import SimpleTestCase
 
 from papers.importers.records import AuthorRecord, PaperRecord, VenueRecord
+from papers.models import title_key
+from papers.services import PAPER_ATTRS, PaperImporter
 
 
 def make_record(**changes) -> PaperRecord:
@@ -84,3 +87,14 @@ class ContentHashTests(SimpleTestCase):
     def test_the_digest_format_is_unchanged(self):
         # A different digest for the same record would make the next re-import rewrite every record.
         self.assertEqual(make_record().content_hash(), "v2:ada5d800d2a2995fe45a75d40c44cc99afac271079a7107c")
+
+
+class PaperRowTests(SimpleTestCase):
+    def test_a_papers_row_holds_each_field_in_the_order_of_paper_fields(self):
+        record = make_record()
+        row = PaperImporter.paper_row(record, {"NeurIPS": 7})
+        expected = {attr: getattr(record, attr) for attr in PAPER_ATTRS if attr != "venue_id"}
+        self.assertEqual(
+            dict(zip((*PAPER_ATTRS, "title_key"), row, strict=True)),
+            {**expected, "venue_id": 7, "title_key": title_key(record.title)},
+        )
