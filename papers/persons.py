@@ -38,9 +38,16 @@ class KnownKeys:
         packed = keys.get(key) if keys is not None else None
         return None if packed is None else (packed >> _CLUSTER_BITS, packed & _CLUSTER_MASK)
 
-    def to_look_up(self, pairs) -> list[tuple[str, str]]:
-        """Those of `pairs` the database may have and this lacks (none while complete)."""
-        return [] if self.complete else [pair for pair in pairs if self.get(pair) is None]
+    def find(self, pairs) -> tuple[dict[tuple[str, str], tuple[int, int]], list[tuple[str, str]]]:
+        """The rows of those of `pairs` it has, and the others the database may have (none while
+        complete): what is left to look up."""
+        rows, to_look_up = {}, []
+        for pair in pairs:
+            if (row := self.get(pair)) is not None:
+                rows[pair] = row
+            elif not self.complete:
+                to_look_up.append(pair)
+        return rows, to_look_up
 
     def add(self, rows: dict[tuple[str, str], tuple[int, int]]) -> None:
         for (source, key), (author_id, cluster_id) in rows.items():
@@ -66,10 +73,8 @@ def _existing_keys(pairs: set[tuple[str, str]], known: KnownKeys | None = None) 
     """(source, key) -> live author id for the keys that exist (a merge moves keys; tombstones are followed)."""
     found = {}
     if known is not None:
-        for pair in pairs:
-            if (row := known.get(pair)) is not None:
-                found[pair] = row[0]
-        pairs = known.to_look_up(pairs)
+        rows, pairs = known.find(pairs)
+        found = {pair: author_id for pair, (author_id, _) in rows.items()}
     by_source = defaultdict(list)
     for source, key in pairs:
         by_source[source].append(key)

@@ -287,13 +287,11 @@ def first_load():
     bulk = FirstLoad(lookups, author_indexes=author_indexes, author_keys_empty=not AuthorKey.objects.exists())
     with ids_in_blocks(tables):
         yield bulk
+    _recreate_all(indexes)
+    bulk.restore_lookups()
+    bulk.restore_author_indexes()
+    _recreate_all(keys)
     with connection.cursor() as cursor:
-        for dropped_index in indexes:
-            cursor.execute(_recreate(*dropped_index))
-        bulk.restore_lookups()
-        bulk.restore_author_indexes()
-        for key in keys:
-            cursor.execute(_recreate(*key))
         for _, _, definition in triggers:
             cursor.execute(definition)
 
@@ -622,16 +620,7 @@ class PaperImporter:
         for record in records:
             for author in record.authors:
                 wanted.setdefault((record.source, author.identity), author)
-        found: dict[tuple[str, str], int] = {}
-        cluster_of: dict[int, int] = {}
-        to_look_up = list(wanted)
-        if self.known_keys is not None:
-            for pair in wanted:
-                if (row := self.known_keys.get(pair)) is not None:
-                    author_id, cluster_id = row
-                    found[pair] = author_id
-                    cluster_of[author_id] = cluster_id
-            to_look_up = self.known_keys.to_look_up(wanted)
+        known, to_look_up = self.known_keys.find(wanted) if self.known_keys is not None else ({}, list(wanted))
         by_source = defaultdict(list)
         for source, key in to_look_up:
             by_source[source].append(key)
@@ -643,7 +632,7 @@ class PaperImporter:
             for key, author_id, cluster_id, merged_into_id, merged_cluster_id in rows:
                 # Merges move keys to the survivor; following a tombstone is a safety net only.
                 looked_up[(source, key)] = (merged_into_id or author_id, merged_cluster_id or cluster_id)
-        missing = [pair for pair in wanted if pair not in found and pair not in looked_up]
+        missing = [pair for pair in wanted if pair not in known and pair not in looked_up]
         if missing:
             clusters = cluster_ids_resolve(names=[wanted[pair].name for pair in missing])
             rows = []
@@ -659,7 +648,9 @@ class PaperImporter:
                 ids=False,
             )
             looked_up.update((pair, (pk, row[3])) for pair, pk, row in zip(missing, new_ids, rows, strict=True))
-        for pair, (author_id, cluster_id) in looked_up.items():
+        found: dict[tuple[str, str], int] = {}
+        cluster_of: dict[int, int] = {}
+        for pair, (author_id, cluster_id) in (*known.items(), *looked_up.items()):
             found[pair] = author_id
             cluster_of[author_id] = cluster_id
         if self.known_keys is not None:
