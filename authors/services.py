@@ -159,26 +159,27 @@ def _refresh_counts_sql(statement: sql.SQL, ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), SQL_CHUNK):
             array, param = array_param(ids[start : start + SQL_CHUNK])
-            query = statement.format(
-                author=sql.Identifier(Author._meta.db_table),
-                authorship=sql.Identifier(Authorship._meta.db_table),
-                cluster=sql.Identifier(NameCluster._meta.db_table),
-                ids=sql.SQL(array),
-            )
-            cursor.execute(query, [param])
+            cursor.execute(_counts_statement(statement, ids=sql.SQL(array)), [param])
+
+
+def _counts_statement(statement: sql.SQL, **values) -> sql.Composed:
+    """A count statement with its tables named (a statement ignores the names it does not use)."""
+    return statement.format(
+        author=sql.Identifier(Author._meta.db_table),
+        authorship=sql.Identifier(Authorship._meta.db_table),
+        cluster=sql.Identifier(NameCluster._meta.db_table),
+        **values,
+    )
 
 
 def _refresh_all_author_counts() -> None:
-    query = AUTHOR_COUNTS_ALL_SQL.format(
-        author=sql.Identifier(Author._meta.db_table), authorship=sql.Identifier(Authorship._meta.db_table)
-    )
     index_scans = "SELECT set_config('enable_indexscan', %s, true), set_config('enable_indexonlyscan', %s, true)"
     with transaction.atomic(), connection.cursor() as cursor:
         # A local setting lasts to the end of the transaction: the values before are put back after.
         cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('enable_indexonlyscan')")
         before = cursor.fetchone()
         cursor.execute(index_scans, ["off", "off"])
-        cursor.execute(query)
+        cursor.execute(_counts_statement(AUTHOR_COUNTS_ALL_SQL))
         cursor.execute(index_scans, before)
 
 
