@@ -59,6 +59,26 @@ class HostileFileTests(TestCase):
         )
         self.assertRefused(self.write(b"<\x00\xff\xfe" * 100, "y.xml"), "line 1", format="dblp")
 
+    def test_a_binary_file_given_as_dblp_is_not_taken_for_a_cut_short_one(self):
+        # Random bytes hold a "<name" somewhere; that is no root element, and the file is not cut short.
+        data = bytes(range(256)) * 40 + b"</x>"
+        output = self.assertRefused(self.write(data, "z.dat"), "line 1, column 1: not dblp XML", format="dblp")
+        self.assertNotIn("cut short", output)
+
+    def test_text_before_the_root_element_is_refused_where_it_is(self):
+        prolog = '<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n'
+        text = f"{prolog}Hello\n<dblp>{RECORD.format(body='')}</dblp>\n"
+        self.assertRefused(self.write(text), "line 3, column 1: not dblp XML", "'Hello\\n<dblp>")
+        self.assertRefused(self.write(b""), "line 1, column 1: not dblp XML", "has its end there", format="dblp")
+
+    def test_a_prolog_with_a_byte_order_mark_and_comments_is_read(self):
+        text = (
+            '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<!-- dblp -->\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n'
+            f"<!-- records -->\n<?pi x?>\n<dblp>{RECORD.format(body='')}</dblp>\n"
+        )
+        call_command("import_papers", str(self.write(text.encode("utf-8"))), stdout=StringIO(), stderr=StringIO())
+        self.assertEqual(Paper.objects.get().title, "T é")
+
     def test_wrong_types_name_the_line(self):
         text = '<?xml version="1.0"?>\n<dblp>\n<article key="a/1">\n<title>T</title>\n<year>MMXX</year>\n'
         text += "</article>\n</dblp>"

@@ -8,6 +8,7 @@ definitions (`<!DOCTYPE dblp [...]>`) is refused before parsing: dblp never writ
 where entity bombs and external entities hide. libxml2's amplification limit stays on (no huge_tree).
 """
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,10 @@ ARXIV_URL_RE = re.compile(r"^https?://arxiv\.org/abs/(.+?)(?:v\d+)?$", re.IGNORE
 WHITESPACE_RE = re.compile(r"\s+")
 DOCTYPE_RE = re.compile(rb"<!DOCTYPE\s+[\w:.-]+(?:\s+(?:SYSTEM|PUBLIC)(?:\s+(?:\"[^\"]*\"|'[^']*'))+)?\s*(\[)?")
 ROOT_RE = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+# What may come before the DOCTYPE and between it and the root element: whitespace, the XML
+# declaration and other processing instructions, comments.
+PROLOG_ITEM_RE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+SPACE_RE = re.compile(rb"\s*")
 # The prolog (XML declaration, DOCTYPE, comments) of a real dump is a few hundred bytes.
 HEAD_BYTES = 64 * 1024
 MAX_TITLE, MAX_NAME, MAX_VENUE, MAX_URL = 2000, 300, 200, 1000
@@ -97,7 +102,8 @@ def read(path: Path, progress: ReadProgress | None = None) -> Iterator[PaperReco
 
 
 def check_prolog(head: bytes) -> str:
-    """Refuse a DOCTYPE with an internal subset; return the root element's name."""
+    """Refuse a DOCTYPE with an internal subset, or anything but a prolog before the root element;
+    return the root element's name."""
     doctype = DOCTYPE_RE.search(head)
     if doctype and doctype.group(1):
         line, column = _place(head, doctype.start(1))
@@ -105,12 +111,27 @@ def check_prolog(head: bytes) -> str:
             f"line {line}, column {column}: the DOCTYPE declares its own entities or elements; dblp files "
             "never do, and such declarations can expand without bound or read local files, so it was not read"
         )
-    body = head[doctype.end() :] if doctype else head
-    body = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", body, flags=re.DOTALL)
-    root = ROOT_RE.search(body)
+    # Only the prolog may come before the root element. Searching the head for the first "<name"
+    # found one in any binary file given with --format dblp, which was then refused as "cut short".
+    position = _skip_prolog(head, len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0)
+    if doctype and doctype.start() == position:
+        end = head.find(b">", doctype.end())
+        position = _skip_prolog(head, end + 1 if end >= 0 else doctype.end())
+    root = ROOT_RE.match(head, position)
     if not root:
-        raise ImportFileError("line 1: no XML root element at the start of the file")
+        line, column = _place(head, position)
+        found = repr(head[position : position + 20].decode("latin-1")) if position < len(head) else "its end"
+        raise ImportFileError(
+            f"line {line}, column {column}: not dblp XML: only an XML declaration, comments and a DOCTYPE "
+            f"may come before the root element, and the file has {found} there"
+        )
     return root.group(1).decode("ascii", "replace")
+
+
+def _skip_prolog(head: bytes, position: int) -> int:
+    while item := PROLOG_ITEM_RE.match(head, position):
+        position = item.end()
+    return SPACE_RE.match(head, position).end()
 
 
 def check_ending(raw, size: int, root_name: str) -> None:
@@ -195,7 +216,7 @@ def parse_element(elem) -> PaperRecord | PersonRecord | RecordError | None:
         return RecordError(location, f"the <title> of {key!r} is longer than {MAX_TITLE:,} characters")
     # dblp ends every title with a full stop as a typographic convention; it is not part of the title.
     if title.endswith(".") and not title.endswith(".."):
-        title = title[:-1]
+        title = title[:-1].rstrip()
     year = None
     if "year" in fields:
         raw_year = _text(fields["year"][0])
