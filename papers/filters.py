@@ -52,12 +52,28 @@ class PaperNarrowFilter(django_filters.FilterSet):
         fields = ["year", "year_min", "year_max", "venue", "type"]
 
 
+class SortKeysField(django_filters.fields.BaseCSVField):
+    """Comma-separated sort keys, none of them empty: django-filter reads "o=,year" or "o=,," as
+    blank keys and ignores them, which the API schema (an array of the sort keys) does not allow."""
+
+    def clean(self, value):
+        if value and "" in value:
+            raise forms.ValidationError(
+                "Give sort keys separated by single commas, with none left empty.", code="empty_sort_key"
+            )
+        return super().clean(value)
+
+
+class SortFilter(django_filters.OrderingFilter):
+    base_field_class = SortKeysField
+
+
 class PaperFilter(PaperNarrowFilter):
     """The paper list: the narrowing filters plus title text, author row and sort order."""
 
     q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=TEXT_MAX_LENGTH)
     author = IdFilter(method="filter_author", label="Author row id")
-    o = django_filters.OrderingFilter(
+    o = SortFilter(
         fields=(("year", "year"), ("title", "title")),
         field_labels={"year": "Year (oldest first)", "-year": "Year (newest first)", "title": "Title (A-Z)"},
         label="Sort by",

@@ -303,10 +303,18 @@ class PaperListTests(TestCase):
         self.assertEqual(self.titles({"o": "-title"}), oldest_first[::-1])
 
     def test_invalid_parameters_are_a_400_with_a_message(self):
-        for params in ({"year": "abc"}, {"year": "2024.5"}, {"year": 10**12}, {"o": "abstract"}, {"author": -1}):
+        for params in (
+            {"year": "abc"},
+            {"year": "2024.5"},
+            {"year": 10**12},
+            {"o": "abstract"},
+            {"author": -1},
+            {"o": ",,"},
+        ):
             response = self.client.get("/papers/", params)
             self.assertEqual(response.status_code, 400, params)
             self.assertContains(response, "Some filters could not be used", status_code=400)
+        self.assertContains(self.client.get("/papers/", {"o": "year,"}), "none left empty", status_code=400)
 
     def test_unknown_parameters_are_ignored(self):
         self.assertEqual(len(self.titles({"utm_source": "x"})), 3)
