@@ -147,6 +147,19 @@ if BEHIND_PROXY:
 ROOT_URLCONF = "arrow_site.urls"
 
 TEMPLATES = [
+    # The public pages (arrow_site/jinja2.py says why Jinja2); first, so that 404.html and 500.html are
+    # these too. Django's engine below serves the admin and form widgets.
+    {
+        "BACKEND": "arrow_site.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "arrow_site.jinja2.environment",
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

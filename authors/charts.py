@@ -102,6 +102,48 @@ class TimelineRow:
 
 
 @dataclass(frozen=True)
+class TimelineCount:
+    """How many papers of one author row appeared in one year at one kind of venue."""
+
+    year: int | None
+    kind: str
+    count: int
+
+    @property
+    def kind_label(self) -> str:
+        return Venue.Kind(self.kind).label if self.kind in Venue.Kind.values else Venue.Kind.OTHER.label
+
+
+@dataclass(frozen=True)
+class TimelineCountRow:
+    """One author row of a big cluster: its papers counted by year and venue kind, not listed."""
+
+    author_pk: int
+    label: str
+    url: str
+    counts: tuple[TimelineCount, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.counts)
+
+    @property
+    def kinds(self) -> list[tuple[str, str]]:
+        """(kind, label) of the venue kinds this row has papers at, in the legend's order."""
+        present = {c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER for c in self.counts}
+        return [(kind, Venue.Kind(kind).label) for kind in KIND_ORDER if kind in present]
+
+    @property
+    def by_year(self) -> list[tuple[int | None, dict[str, int]]]:
+        """{kind: papers} per year, oldest first, undated last: the text alternative's table rows."""
+        years: dict[int | None, dict[str, int]] = defaultdict(dict)
+        for c in self.counts:
+            kind = c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER
+            years[c.year or None][kind] = years[c.year or None].get(kind, 0) + c.count
+        return sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))
+
+
+@dataclass(frozen=True)
 class YearCount:
     year: int | None
     count: int
@@ -387,6 +429,95 @@ def timeline_svg(*, rows: Sequence[TimelineRow], title: str, id_prefix: str = "t
         description=description,
         css="chart-timeline",
         # Not role="img": the row labels are links, and an image's children are hidden from assistive tech.
+        role="group",
+        body=body,
+    )
+    return Chart(svg=svg, title=title, description=description, data=tuple(rows))
+
+
+TL_COUNT_LINE = 15.0  # one line per venue kind inside a row of the counted timeline
+TL_COUNT_R_MIN, TL_COUNT_R_MAX = 2.2, 6.6
+
+
+def timeline_counts_svg(*, rows: Sequence[TimelineCountRow], title: str, id_prefix: str = "timeline") -> Chart:
+    """The timeline of a big cluster: one line per author row and per venue kind in it, one mark per
+    year whose area grows with the papers it counts. Its size no longer grows with every paper."""
+    id_prefix = _safe_id(id_prefix)
+    rows = list(rows)
+    slots = _slots(c.year for row in rows for c in row.counts)
+    kinds = sorted(
+        {c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER for r in rows for c in r.counts}, key=KIND_ORDER.index
+    )
+    busiest = max((c.count for r in rows for c in r.counts), default=1)
+    summaries = [f"{row.label}: {row.total} paper{'' if row.total == 1 else 's'}" for row in rows[:20]]
+    if len(rows) > 20:
+        summaries.append(f"and {len(rows) - 20} more rows")
+    description = (
+        "One line per author row and kind of venue; each mark counts that row's papers of one year, "
+        "larger for more papers; colour and shape show the kind of venue. "
+        + ("; ".join(summaries) + "." if summaries else "No papers yet.")
+    )
+    full_labels = {row.author_pk: f"{row.label} ({row.total})" for row in rows}
+    labels = {pk: _truncate(text, 34) for pk, text in full_labels.items()}
+    label_w = min(240, max([80] + [len(text) * 6.6 + 16 for text in labels.values()]))
+    year_w = 26.0
+    if slots:
+        year_w = min(60.0, max(year_w, (TL_MIN_WIDTH - label_w - 12) / len(slots)))
+    slot_index = {slot: i for i, slot in enumerate(slots)}
+
+    def x_of(slot) -> float:
+        return label_w + slot_index[slot] * year_w + year_w / 2
+
+    legend, legend_w = _legend([(Venue.Kind(k).label, *KIND_STYLES[k]) for k in kinds], x=label_w, y=18)
+    width = max(TL_MIN_WIDTH, label_w + len(slots) * year_w + 12, label_w + legend_w)
+    stripes, row_parts = [], []
+    y = grid_top = 32.0
+    for i, row in enumerate(rows):
+        row_kinds = [kind for kind, _ in row.kinds]
+        height = max(24.0, len(row_kinds) * TL_COUNT_LINE + 8)
+        if i % 2 == 0:
+            stripes.append(
+                _el("rect", {"x": 0, "y": y, "width": width, "height": height, "fill": STRIPE, "class": "tl-stripe"})
+            )
+        label = {"x": 6, "y": y + min(height / 2, 16) + 4, "font-size": "12", "class": "tl-label", "fill": LINK}
+        row_parts.append(
+            _el(
+                "a",
+                {"href": row.url, "class": "tl-link", "data-author": row.author_pk},
+                _title(full_labels[row.author_pk]),
+                _el("text", label, labels[row.author_pk]),
+            )
+        )
+        kind_groups = []
+        by_year = row.by_year
+        for line, kind in enumerate(row_kinds):
+            colour, shape = KIND_STYLES[kind]
+            my = y + 4 + TL_COUNT_LINE * (line + 0.5)
+            marks = []
+            for year, by_kind in by_year:
+                if kind not in by_kind:
+                    continue
+                n = by_kind[kind]
+                r = TL_COUNT_R_MIN + (TL_COUNT_R_MAX - TL_COUNT_R_MIN) * math.sqrt(n / busiest)
+                caption = f"{n} {Venue.Kind(kind).label.lower()} paper{'' if n == 1 else 's'}, {year or 'no year'}"
+                attrs = {"class": "tl-count", "data-count": n}
+                marks.append(_shape(shape, x_of(year), my, r, {}, attrs, _title(caption)))
+            kind_groups.append(_el("g", {"class": f"tl-kind tl-{kind}"} | _paint(shape, colour), *marks))
+        row_parts.append(
+            _el("g", {"class": "tl-row", "data-author": row.author_pk, "aria-hidden": "true"}, *kind_groups)
+        )
+        y += height
+    axis = _year_axis(slots, x_of=x_of, y=y + 16, grid_top=grid_top, grid_bottom=y)
+    body = [*legend, *stripes, _el("g", {"class": "tl-grid", "aria-hidden": "true"}, *axis), *row_parts]
+    if not rows or not slots:
+        body.append(_el("text", {"x": label_w, "y": y + 16, "font-size": "12", "fill": MUTED}, "No papers yet."))
+    svg = _svg(
+        width=width,
+        height=y + 26,
+        id_prefix=id_prefix,
+        title=title,
+        description=description,
+        css="chart-timeline chart-timeline-counts",
         role="group",
         body=body,
     )

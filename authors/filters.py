@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import ngettext
 
+from papers.filters import FilterForm
 from papers.models import Paper
 
 
@@ -28,6 +29,7 @@ class ClusterPaperFilter(django_filters.FilterSet):
 
     class Meta:
         model = Paper
+        form = FilterForm
         fields = ["year", "venue", "type", "author"]
 
     def __init__(self, data=None, *args, facets=(), rows=(), **kwargs):

@@ -15,68 +15,106 @@ from authors.charts import (
     CoauthorGraph,
     GraphNode,
     GraphTie,
+    TimelineCount,
+    TimelineCountRow,
     TimelineRow,
     YearCount,
     coauthor_graph_svg,
     papers_per_year_svg,
+    timeline_counts_svg,
     timeline_svg,
 )
 from authors.models import Author, NameCluster
+from papers.listing import url_prefix
 from papers.models import Authorship, Paper, Venue
 
 COAUTHOR_GRAPH_LIMIT = 12
+# Above this many papers a cluster's timeline counts papers per row, year and venue kind instead of
+# drawing one mark per paper: the busiest cluster's page was 511 KB at 50,000 papers and 5 MB at a
+# million, most of it marks and their text alternative.
+TIMELINE_PAPERS_MAX = 100
 
 
-def _paper_url(pk: int, title: str) -> str:
-    # An unsaved instance reuses the model's URL and slug rules without loading the row again.
-    return Paper(pk=pk, title=title).get_absolute_url()
+class ClusterFacts:
+    """What the cluster page needs of all its papers, read in one query: the (year, venue, type)
+    facets of its filter and the data of its timeline (each paper of a cluster of up to
+    TIMELINE_PAPERS_MAX papers, counts per row, year and venue kind above). Every page needs the
+    facets; the first page draws the timeline from the same rows, without a query of its own."""
+
+    def __init__(self, *, cluster: NameCluster, rows: Sequence[Author], counted: bool | None = None):
+        self.cluster, self.rows = cluster, list(rows)
+        self.counted = cluster.paper_count > TIMELINE_PAPERS_MAX if counted is None else counted
+        ids = [row.pk for row in self.rows]
+        columns = ("author_id", "paper__year", "paper__venue__short_name", "paper__venue__kind", "paper__pub_type")
+        found = Authorship.objects.filter(author_id__in=ids).order_by()
+        if self.counted:
+            # A paper that names one row twice counts once; it has one venue and one type, so summing
+            # over them (timeline_counts) still counts each paper once.
+            self.found = list(found.values_list(*columns).annotate(n=Count("paper_id", distinct=True)))
+        else:
+            self.found = list(found.values_list(*columns, "paper_id", "paper__title")) if ids else []
+        self.facets = list({(year, venue, pub_type) for _, year, venue, _, pub_type, *_ in self.found})
+
+    def timeline_rows(self) -> list[TimelineRow]:
+        papers: dict[int, dict[int, ChartPaper]] = defaultdict(dict)
+        paper_prefix = url_prefix("papers:detail-short")
+        for author_id, year, venue, kind, _, paper_id, title in self.found:
+            if paper_id not in papers[author_id]:
+                papers[author_id][paper_id] = ChartPaper(
+                    pk=paper_id,
+                    title=title,
+                    year=year,
+                    venue=venue or "",
+                    kind=kind or Venue.Kind.OTHER,
+                    # An unsaved instance reuses the model's slug rule without loading the row again.
+                    url=f"{paper_prefix}{paper_id}/{Paper(pk=paper_id, title=title).slug}/",
+                )
+        return [
+            TimelineRow(
+                author_pk=row.pk,
+                label=row.full_name,
+                url=row.get_absolute_url(),
+                papers=tuple(sorted(papers[row.pk].values(), key=lambda p: (p.year or 0, p.pk))),
+            )
+            for row in self.rows
+        ]
+
+    def timeline_counts(self) -> list[TimelineCountRow]:
+        counts: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+        for author_id, year, _, kind, _, n in self.found:
+            counts[author_id][(year, kind or Venue.Kind.OTHER)] += n
+        return [
+            TimelineCountRow(
+                author_pk=row.pk,
+                label=row.full_name,
+                url=row.get_absolute_url(),
+                counts=tuple(TimelineCount(year=y, kind=k, count=n) for (y, k), n in counts[row.pk].items()),
+            )
+            for row in self.rows
+        ]
+
+    def timeline_chart(self) -> Chart:
+        title = f"Papers by year for each author row named {self.cluster.name}"
+        id_prefix = f"timeline-{self.cluster.pk}"
+        if self.counted:
+            return timeline_counts_svg(rows=self.timeline_counts(), title=title, id_prefix=id_prefix)
+        return timeline_svg(rows=self.timeline_rows(), title=title, id_prefix=id_prefix)
 
 
 def cluster_timeline(*, cluster: NameCluster, rows: Sequence[Author] | None = None) -> list[TimelineRow]:
-    """Each live author row of the cluster with its papers (each once). One query, two without `rows`.
-
-    A view that already holds the rows (the cluster page does) passes them in to save the query.
-    """
+    """Each live author row of the cluster with its papers (each once), whatever the cluster's size.
+    One query, two without `rows`."""
     if rows is None:
         rows = list(Author.objects.in_cluster(cluster))
-    if not rows:
-        return []
-    # values_list, not model instances: a large cluster has thousands of authorships.
-    found = (
-        Authorship.objects.filter(author_id__in=[row.pk for row in rows])
-        .order_by()
-        .values_list(
-            "author_id", "paper_id", "paper__title", "paper__year", "paper__venue__short_name", "paper__venue__kind"
-        )
-    )
-    papers: dict[int, dict[int, ChartPaper]] = defaultdict(dict)
-    for author_id, paper_id, title, year, venue, kind in found:
-        if paper_id not in papers[author_id]:
-            papers[author_id][paper_id] = ChartPaper(
-                pk=paper_id,
-                title=title,
-                year=year,
-                venue=venue or "",
-                kind=kind or Venue.Kind.OTHER,
-                url=_paper_url(paper_id, title),
-            )
-    return [
-        TimelineRow(
-            author_pk=row.pk,
-            label=row.full_name,
-            url=row.get_absolute_url(),
-            papers=tuple(sorted(papers[row.pk].values(), key=lambda p: (p.year or 0, p.pk))),
-        )
-        for row in rows
-    ]
+    return ClusterFacts(cluster=cluster, rows=rows, counted=False).timeline_rows()
 
 
 def cluster_timeline_chart(*, cluster: NameCluster, rows: Sequence[Author] | None = None) -> Chart:
-    return timeline_svg(
-        rows=cluster_timeline(cluster=cluster, rows=rows),
-        title=f"Papers by year for each author row named {cluster.name}",
-        id_prefix=f"timeline-{cluster.pk}",
-    )
+    """The cluster's timeline: a mark per paper, or for a cluster of over TIMELINE_PAPERS_MAX papers a
+    mark per row, year and venue kind with its count. One query, two without `rows`."""
+    if rows is None:
+        rows = list(Author.objects.in_cluster(cluster))
+    return ClusterFacts(cluster=cluster, rows=rows).timeline_chart()
 
 
 def author_papers_per_year(*, author: Author) -> list[YearCount]:

@@ -6,9 +6,9 @@ from django.views.generic import ListView
 
 from authors.filters import ClusterPaperFilter
 from authors.models import Author, NameCluster
-from authors.selectors import author_coauthor_graph_chart, author_papers_per_year_chart, cluster_timeline_chart
+from authors.selectors import ClusterFacts, author_coauthor_graph_chart, author_papers_per_year_chart
 from papers.models import Paper
-from papers.views import FilteredListMixin, LenientPaginationMixin
+from papers.views import FilteredListMixin, PaperPageMixin
 
 HISTORY_LIMIT = 100
 COAUTHOR_LIMIT = 10
@@ -17,9 +17,9 @@ COAUTHOR_LIMIT = 10
 class ClusterDetailView(FilteredListMixin, ListView):
     """A name cluster: its author rows and their papers, newest first, narrowed in the page.
 
-    Queries (tests/test_pages_queries.py): cluster, its rows, the facets for the filter choices,
-    the page count, the page of papers with venues, their authorships with rows, and on the first
-    page the timeline's marks. Seven on the first page, six on the others, whatever the cluster's size.
+    Queries (tests/test_pages_queries.py): cluster, its rows, the facts of its papers (the filter's
+    choices, and on the first page the timeline), the page count, the page of papers with venues,
+    their authors. Six on every page, whatever the cluster's size.
     """
 
     template_name = "authors/cluster_detail.html"
@@ -28,21 +28,20 @@ class ClusterDetailView(FilteredListMixin, ListView):
     def get_base_queryset(self):
         self.cluster = get_object_or_404(NameCluster, slug=self.kwargs["slug"])
         self.rows = list(Author.objects.in_cluster(self.cluster))
-        return Paper.objects.in_cluster(self.cluster).for_listing().newest_first()
+        return Paper.objects.in_cluster(self.cluster).with_venue().newest_first()
 
     def get_filterset(self, queryset):
-        facets = Paper.objects.in_cluster(self.cluster).order_by().values_list("year", "venue__short_name", "pub_type")
+        self.facts = ClusterFacts(cluster=self.cluster, rows=self.rows)
         return self.filterset_class(
-            self.request.GET or None, queryset=queryset, facets=list(facets.distinct()), rows=self.rows
+            self.request.GET or None, queryset=queryset, facets=self.facts.facets, rows=self.rows
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
-        # The timeline draws every paper of the cluster (and its text alternative lists them all): on
-        # the first page only, so that the later pages of a big cluster stay small. It reuses the rows
-        # already loaded: one more query (their papers' years and venues).
+        # On the first page only, so that the later pages of a big cluster stay small; drawn from the
+        # facts the filter already read, so it costs no query.
         if context["page_obj"].number == 1:
-            context["timeline"] = cluster_timeline_chart(cluster=self.cluster, rows=self.rows)
+            context["timeline"] = self.facts.timeline_chart()
         return context
 
 
@@ -58,7 +57,7 @@ def author_or_survivor(pk: int) -> tuple[Author, Author | None]:
     return author, survivor
 
 
-class AuthorDetailView(LenientPaginationMixin, ListView):
+class AuthorDetailView(PaperPageMixin, ListView):
     """An author row: who, its cluster, its papers, frequent co-authors, and its curation history.
 
     A merged row (tombstone) answers 301 to the row it was merged into, so old links keep working.
@@ -73,7 +72,7 @@ class AuthorDetailView(LenientPaginationMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Paper.objects.by_author(self.author.pk).for_listing().newest_first()
+        return Paper.objects.by_author(self.author.pk).with_venue().newest_first()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

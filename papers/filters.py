@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.forms.renderers import Jinja2
 
 from papers.models import Paper
 
@@ -9,6 +10,12 @@ MAX_ID = 2**63 - 1
 # Bounds the forms enforce (and the API schema states, papers/apis.py): years fit the smallint column.
 YEAR_MIN, YEAR_MAX = 0, 32767
 TEXT_MAX_LENGTH = 200
+
+
+class FilterForm(forms.Form):
+    # The widgets drawn by Django's Jinja2 form templates: through its own engine they cost more than
+    # the rest of a list page's template (docs/benchmarks.md, "Pages"). The admin's forms keep theirs.
+    default_renderer = Jinja2()
 
 
 def numeric_text_input():
@@ -49,6 +56,7 @@ class PaperNarrowFilter(django_filters.FilterSet):
 
     class Meta:
         model = Paper
+        form = FilterForm
         fields = ["year", "year_min", "year_max", "venue", "type"]
 
 
@@ -81,6 +89,7 @@ class PaperFilter(PaperNarrowFilter):
 
     class Meta:
         model = Paper
+        form = FilterForm
         fields = ["q", "year", "year_min", "year_max", "venue", "type", "author"]
 
     def filter_q(self, queryset, name, value):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from authors.names import accent_fold
+from papers import fts
 from papers.newest_matches import newest_matches
 
 NON_WORD_RE = re.compile(r"[^\w]+")
@@ -80,19 +81,19 @@ class PaperQuerySet(models.QuerySet):
     def search(self, q: str):
         """Papers matching the query; no ordering, so a list can keep its own.
 
-        PostgreSQL: full text in websearch syntax ("a phrase", -word, or) against the generated
-        `search_vector` column (GIN-indexed, migration 0002): title, authors' names, venue and
-        abstract. SQLite: the title or an author's printed name contains the query.
+        Full text in websearch syntax ("a phrase", -word, or) over title, authors' names, venue and
+        abstract. PostgreSQL: the generated `search_vector` column (GIN-indexed, migration 0002).
+        SQLite: the FTS5 table of migration 0006, the query made safe by papers.fts.
         """
         if not self._is_postgresql():
-            names = Authorship.objects.filter(printed_name__icontains=q).values("paper_id")
-            return self.filter(models.Q(title__icontains=q) | models.Q(pk__in=names))
+            expression = fts.match_expression(q)
+            return self.filter(pk__in=fts.matching_ids(expression)) if expression else self.none()
         return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
 
     def search_candidates(self, q: str, *, limit: int | None = None) -> list[tuple[int, float]]:
         """(id, rank) of the newest `limit` (SEARCH_CANDIDATES) papers of `self` matching the query,
         newest first. The rank is SearchRank: title words weigh A, authors B, venue C and abstract
-        D, so a title match outranks the rest. SQLite has no ranking: every rank is 0.
+        D, so a title match outranks the rest; on SQLite -bm25() with the same weights (papers.fts).
 
         A broad query ("learning") matches most of the corpus, and ranking costs a read of every
         match's vector: seconds at a million papers, and no index orders by rank. So only the newest
@@ -101,14 +102,18 @@ class PaperQuerySet(models.QuerySet):
         """
         limit = limit or SEARCH_CANDIDATES
         if not self._is_postgresql():
-            return [(pk, 0.0) for pk in self.search(q).newest_first().values_list("pk", flat=True)[:limit]]
+            expression = fts.match_expression(q)
+            return fts.newest_matches(self, expression, limit) if expression else []
         return newest_matches(self.annotate(search_vector=SEARCH_VECTOR), _websearch(q), limit)
 
     def with_headline(self, q: str):
         """`headline`: the abstract's matching words between HIGHLIGHT_START/HIGHLIGHT_STOP
-        (papers.highlight turns them into <mark> after escaping). Empty on SQLite."""
+        (papers.highlight turns them into <mark> after escaping)."""
         if not self._is_postgresql():
-            return self.annotate(headline=models.Value(""))
+            expression = fts.match_expression(q)
+            if not expression:
+                return self.annotate(headline=models.Value(""))
+            return self.annotate(headline=fts.AbstractSnippet(expression, start=HIGHLIGHT_START, stop=HIGHLIGHT_STOP))
         # The snippet comes from the abstract's first HEADLINE_CHARS: ts_headline parses the whole
         # text it is given (about 1 ms for a long abstract, 20 of them a page). A match further on
         # gives no mark, and the page then shows the abstract's opening as usual.
@@ -124,17 +129,20 @@ class PaperQuerySet(models.QuerySet):
             )
         )
 
-    def ranked_results(self, q: str) -> "RankedPapers":
+    def ranked_results(self, q: str, *, authors_prefetched: bool = True) -> "RankedPapers":
         """The search results of `self`, for the page and the API alike: the newest SEARCH_CANDIDATES
         matches (runs the candidates query now) best match first, whether more matched, and each
-        page's rows ready to list."""
+        page's rows ready to list (venues joined; authorships prefetched unless the caller reads
+        them its own way, as the search page does with papers.listing)."""
         # One more than are ranked, to know whether there are more than that.
         candidates = self.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
         more = len(candidates) > SEARCH_CANDIDATES
-        # Best match first. The sort is stable, so equal ranks (all of them on SQLite) keep the
-        # candidates' newest-first order.
+        # Best match first. The sort is stable, so equal ranks keep the candidates' newest-first
+        # order.
         best_first = sorted(candidates[:SEARCH_CANDIDATES], key=lambda candidate: -candidate[1])
-        papers = self.model.objects.with_headline(q).for_listing()
+        papers = self.model.objects.with_headline(q).with_venue()
+        if authors_prefetched:
+            papers = papers.with_authors()
         return RankedPapers(papers, [pk for pk, _ in best_first], more_than_ranked=more)
 
 

@@ -16,9 +16,11 @@ from arrow_site.paginators import PublicListPaginator, table_row_estimates
 from authors.models import Author, NameCluster
 from papers.filters import PaperFilter, PaperNarrowFilter
 from papers.highlight import has_match, highlight_html
+from papers.listing import with_author_links
 from papers.models import Paper, Venue, clean_query
 
-PAGE_SIZE = 50
+# The issue's floor for a list page is 20 papers; each one more costs every visitor its rendering.
+PAGE_SIZE = 20
 SEARCH_LIMIT = 20
 
 
@@ -36,7 +38,16 @@ class LenientPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class FilteredListMixin(LenientPaginationMixin):
+class PaperPageMixin(LenientPaginationMixin):
+    """A page of papers as rows: `papers` is the page's papers with their links and authors."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["papers"] = with_author_links(context["page_obj"].object_list)
+        return context
+
+
+class FilteredListMixin(PaperPageMixin):
     """A paper list narrowed by a FilterSet; invalid parameters answer 400 with the form's errors."""
 
     filterset_class = None
@@ -89,15 +100,16 @@ class PaperListView(FilteredListMixin, ListView):
     filterset_class = PaperFilter
 
     def get_base_queryset(self):
-        return Paper.objects.for_listing().newest_first()
+        return Paper.objects.with_venue().newest_first()
 
 
 class PaperDetailView(DetailView):
     template_name = "papers/paper_detail.html"
-    queryset = Paper.objects.for_listing().prefetch_related("sources")
+    queryset = Paper.objects.with_venue().prefetch_related("sources")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        with_author_links([self.object])
         # One canonical URL per paper: /papers/<id>/ and stale slugs redirect to /papers/<id>/<slug>/.
         if kwargs.get("slug") != self.object.slug:
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
@@ -111,13 +123,13 @@ class VenueListView(LenientPaginationMixin, ListView):
     queryset = Venue.objects.annotate(num_papers=Count("papers")).order_by("short_name")
 
 
-class VenueDetailView(LenientPaginationMixin, ListView):
+class VenueDetailView(PaperPageMixin, ListView):
     template_name = "papers/venue_detail.html"
     paginator_class = PublicListPaginator
 
     def get_queryset(self):
         self.venue = get_object_or_404(Venue, slug=self.kwargs["slug"])
-        return Paper.objects.filter(venue=self.venue).for_listing().newest_first()
+        return Paper.objects.filter(venue=self.venue).with_venue().newest_first()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(venue=self.venue, **kwargs)
@@ -149,14 +161,15 @@ class SearchView(TemplateView):
             return self.render_to_response(context, status=400)
         q = form.cleaned_data["q"]
         if q:
-            results = self.filterset.qs.ranked_results(q)
+            results = self.filterset.qs.ranked_results(q, authors_prefetched=False)
             page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page"))
-            for paper in page.object_list:
+            papers = with_author_links(page.object_list)
+            for paper in papers:
                 paper.snippet = highlight_html(paper.headline) if has_match(paper.headline) else ""
             context.update(
                 q=q,
                 clusters=list(NameCluster.objects.search(q)[:SEARCH_LIMIT]),
-                papers=page.object_list,
+                papers=papers,
                 page_obj=page,
                 is_paginated=page.has_other_pages(),
                 limit=SEARCH_LIMIT,

@@ -11,6 +11,7 @@ from django.test import TestCase
 from authors.charts import ChartPaper, TimelineRow, timeline_svg
 from authors.models import Author
 from authors.selectors import (
+    TIMELINE_PAPERS_MAX,
     author_coauthor_graph,
     author_coauthor_graph_chart,
     author_papers_per_year,
@@ -19,7 +20,8 @@ from authors.selectors import (
     cluster_timeline_chart,
 )
 from papers.models import Paper, Venue
-from tests.factories import make_author, make_paper, make_venue
+from papers.views import PAGE_SIZE
+from tests.factories import make_author, make_paper, make_venue, refresh_counts
 from tests.pages_data import make_big_cluster
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -189,17 +191,50 @@ class TimelineTests(ChartTestCase):
 
 
 class ClusterPageTimelineTests(TestCase):
-    """The cluster page draws the timeline on its first page only: it marks every paper of the cluster."""
+    """The cluster page draws the timeline on its first page only. Over TIMELINE_PAPERS_MAX papers
+    (this one has 120) it counts the papers per row, year and venue kind instead of marking each."""
 
     @classmethod
     def setUpTestData(cls):
         cls.cluster = make_big_cluster(120)
 
     def test_the_first_page_draws_the_timeline(self):
+        self.cluster.refresh_from_db()
+        self.assertGreater(self.cluster.paper_count, TIMELINE_PAPERS_MAX)
         response = self.client.get(self.cluster.get_absolute_url())
-        self.assertEqual(response.content.decode().count('class="tl-mark"'), 120)
-        self.assertContains(response, 'class="chart-svg chart-timeline"', count=1)
+        self.assertNotContains(response, 'class="tl-mark"')
+        self.assertContains(response, 'class="chart-svg chart-timeline chart-timeline-counts"', count=1)
         self.assertNotContains(response, "Timeline on the first page")
+
+    def test_the_counts_add_up_to_each_rows_papers(self):
+        root = parse(self.client.get(self.cluster.get_absolute_url()).context["timeline"])
+        for row in Author.objects.in_cluster(self.cluster):
+            with self.subTest(row=row.pk):
+                (group,) = [g for g in by_class(root, "tl-row") if g.get("data-author") == str(row.pk)]
+                counted = sum(int(mark.get("data-count")) for mark in group.iter() if mark.get("class") == "tl-count")
+                self.assertEqual(counted, Paper.objects.by_author(row.pk).count())
+
+    def test_the_text_alternative_is_a_table_per_row_by_year_and_kind(self):
+        response = self.client.get(self.cluster.get_absolute_url())
+        row = Author.objects.in_cluster(self.cluster).first()
+        year, n = Paper.objects.by_author(row.pk).values_list("year").annotate(n=Count("pk")).order_by("year")[0]
+        total = Paper.objects.by_author(row.pk).count()
+        self.assertContains(response, f"<caption>{row.full_name}: {total} papers</caption>")
+        # Its year's row: the count under the venue kind of the row's papers that year.
+        kind = Paper.objects.by_author(row.pk).filter(year=year).values_list("venue__kind", flat=True).first()
+        self.assertEqual(
+            {kind}, set(Paper.objects.by_author(row.pk).filter(year=year).values_list("venue__kind", flat=True))
+        )
+        self.assertContains(response, f'<tr><th scope="row">{year}</th><td>{n}</td></tr>', html=True)
+        self.assertNotContains(response, "Big paper 1 on")  # no paper is listed twice: only the page's own
+
+    def test_a_cluster_at_the_limit_still_marks_each_paper(self):
+        row = make_author("Small Cluster")
+        for n in range(TIMELINE_PAPERS_MAX):
+            make_paper([row], title=f"Small paper {n}", year=2000 + n % 10)
+        refresh_counts([row])
+        response = self.client.get(row.cluster.get_absolute_url())
+        self.assertEqual(response.content.decode().count('class="tl-mark"'), TIMELINE_PAPERS_MAX)
 
     def test_later_pages_link_back_to_it_instead(self):
         response = self.client.get(self.cluster.get_absolute_url(), {"page": 2})
@@ -215,14 +250,14 @@ class ClusterPageTimelineTests(TestCase):
         self.assertEqual(response.context["page_obj"].number, 2)
         url = f"{self.cluster.get_absolute_url()}?type=conference-paper#timeline-heading"
         self.assertContains(response, f'<a href="{url}">Timeline on the first page</a>', html=True)
-        self.assertContains(self.client.get(url.partition("#")[0]), 'class="chart-svg chart-timeline"')
+        self.assertContains(self.client.get(url.partition("#")[0]), 'class="chart-svg chart-timeline')
 
     def test_a_later_page_names_only_its_own_papers(self):
-        # The timeline's marks and text alternative named all 120; page 2 names its 50 and no other.
+        # The timeline's marks and text alternative named all 120; page 2 names its PAGE_SIZE and no other.
         response = self.client.get(self.cluster.get_absolute_url(), {"page": 2})
         named = set(re.findall(r"Big paper (\d+) on", response.content.decode()))
         listed = {re.match(r"Big paper (\d+) on", paper.title)[1] for paper in response.context["page_obj"]}
-        self.assertEqual(len(listed), 50)
+        self.assertEqual(len(listed), PAGE_SIZE)
         self.assertEqual(named, listed)
 
 

@@ -40,17 +40,17 @@ class QueryCountTests(TestCase):
         return response
 
     def test_the_cluster_page(self):
-        # Expect 7 queries: the cluster, its author rows, the (year, venue, type) facets for the
-        # filter choices, the timeline's (row, paper, year, venue kind) marks, the paginator's count,
-        # the page of papers with venues, their authorships with author rows. Filtering changes none.
+        # Expect 6 queries: the cluster, its author rows, the facts of its papers (the filter's
+        # (year, venue, type) choices and the timeline's marks or counts, in one), the paginator's
+        # count, the page of papers with venues, their authors with their rows. Filtering changes none.
         for label, cluster in self.clusters.items():
             with self.subTest(label):
-                self.assert_queries(7, cluster.get_absolute_url())
+                self.assert_queries(6, cluster.get_absolute_url())
                 row = Author.objects.filter(cluster=cluster).first()
-                self.assert_queries(7, cluster.get_absolute_url(), {"author": row.pk})
+                self.assert_queries(6, cluster.get_absolute_url(), {"author": row.pk})
 
     def test_the_cluster_page_after_the_first(self):
-        # Expect 6 queries: those of the first page but the timeline's, which only the first page draws.
+        # Expect 6 queries: those of the first page, whose timeline is drawn from facts read anyway.
         for label, cluster in self.paged.items():
             with self.subTest(label):
                 response = self.assert_queries(6, cluster.get_absolute_url(), {"page": 2})

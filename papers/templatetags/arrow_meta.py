@@ -32,10 +32,11 @@ def paper_jsonld(context, paper):
         "author": [
             {
                 "@type": "Person",
-                "name": authorship.printed_name,
-                "url": request.build_absolute_uri(authorship.author.get_absolute_url()),
+                "name": link.printed_name,
+                "url": request.build_absolute_uri(link.url),
             }
-            for authorship in paper.authorships.all()
+            # papers.listing.with_author_links has read them.
+            for link in paper.author_links
         ],
     }
     if paper.year:

@@ -1,0 +1,86 @@
+"""The Jinja2 engine of the public pages (the admin keeps Django's own templates).
+
+Jinja2 compiles a template to Python once; Django's engine walks a node tree on every render, and on a
+list page of papers that walk was most of the time (docs/benchmarks.md, "Pages"). The globals and
+filters below are the few Django tags and filters the public templates use, under the same names.
+"""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template import defaultfilters
+from django.template.backends import jinja2 as django_jinja2
+from django.test.signals import template_rendered
+from django.urls import reverse
+from jinja2 import Environment, pass_context
+
+from authors.templatetags.arrow_authors import row_label
+from papers.templatetags.arrow_meta import absolute_url, author_jsonld, paper_jsonld
+from papers.templatetags.arrow_text import plain_text, rich_text, safe_href, split_abstract
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def querystring(request, **changes) -> str:
+    """Django's `{% querystring %}`: the request's query string with `changes` (None removes a key)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{params.urlencode()}"
+
+
+def _with_context(tag):
+    return pass_context(lambda context, *args: tag(context, *args))
+
+
+def environment(**options) -> Environment:
+    # Always escaped, whatever the settings say: imported text is data, never markup.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        url=url,
+        static=staticfiles_storage.url,
+        querystring=querystring,
+        # The Django tags read the request from their context, as a Jinja2 context also gives it.
+        absolute_url=_with_context(absolute_url),
+        paper_jsonld=_with_context(paper_jsonld),
+        author_jsonld=_with_context(author_jsonld),
+    )
+    env.filters.update(
+        intcomma=intcomma,
+        pluralize=defaultfilters.pluralize,
+        date=defaultfilters.date,
+        truncatechars=defaultfilters.truncatechars,
+        urlencode=defaultfilters.urlencode,
+        rich_text=rich_text,
+        plain_text=plain_text,
+        split_abstract=split_abstract,
+        safe_href=safe_href,
+        row_label=row_label,
+    )
+    return env
+
+
+class Template(django_jinja2.Template):
+    def render(self, context=None, request=None):
+        context = {} if context is None else context
+        # Django's own engine sends this signal from its instrumented render in tests; sending it here
+        # lets the test client show a Jinja2 page's context too (no receivers outside tests: free).
+        content = super().render(context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return content
+
+    @property
+    def name(self) -> str:
+        return self.template.name
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend, whose templates also send `template_rendered` (see Template)."""
+
+    def get_template(self, template_name):
+        return Template(super().get_template(template_name).template, self)
