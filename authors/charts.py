@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from django.utils.safestring import SafeString
@@ -127,13 +128,13 @@ class TimelineCountRow:
     def total(self) -> int:
         return sum(c.count for c in self.counts)
 
-    @property
+    @cached_property
     def kinds(self) -> list[tuple[str, str]]:
         """(kind, label) of the venue kinds this row has papers at, in the legend's order."""
         present = {c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER for c in self.counts}
         return [(kind, Venue.Kind(kind).label) for kind in KIND_ORDER if kind in present]
 
-    @property
+    @cached_property
     def by_year(self) -> list[tuple[int | None, dict[str, int]]]:
         """{kind: papers} per year, oldest first, undated last: the text alternative's table rows."""
         years: dict[int | None, dict[str, int]] = defaultdict(dict)
@@ -220,9 +221,15 @@ def _el(tag: str, attrs: dict | None = None, *children) -> _Markup:
     """
     parts = [f"<{tag}"]
     for name, value in (attrs or {}).items():
-        if value is not None:
-            text = _num(value) if isinstance(value, float) else _xml_text(value)
-            parts.append(f' {name}="{html.escape(text)}"')
+        if value is None:
+            continue
+        # Numbers need no escaping, and most attributes of a chart are numbers.
+        if isinstance(value, float):
+            parts.append(f' {name}="{_num(value)}"')
+        elif isinstance(value, int):
+            parts.append(f' {name}="{value:d}"')
+        else:
+            parts.append(f' {name}="{html.escape(_xml_text(value))}"')
     if not children:
         parts.append("/>")
     else:

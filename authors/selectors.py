@@ -69,11 +69,12 @@ class ClusterFacts:
                     # An unsaved instance reuses the model's slug rule without loading the row again.
                     url=f"{paper_prefix}{paper_id}/{Paper(pk=paper_id, title=title).slug}/",
                 )
+        author_prefix = url_prefix("authors:detail")
         return [
             TimelineRow(
                 author_pk=row.pk,
                 label=row.full_name,
-                url=row.get_absolute_url(),
+                url=f"{author_prefix}{row.pk}/",
                 papers=tuple(sorted(papers[row.pk].values(), key=lambda p: (p.year or 0, p.pk))),
             )
             for row in self.rows
@@ -83,11 +84,12 @@ class ClusterFacts:
         counts: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
         for author_id, year, _, kind, _, n in self.found:
             counts[author_id][(year, kind or Venue.Kind.OTHER)] += n
+        author_prefix = url_prefix("authors:detail")
         return [
             TimelineCountRow(
                 author_pk=row.pk,
                 label=row.full_name,
-                url=row.get_absolute_url(),
+                url=f"{author_prefix}{row.pk}/",
                 counts=tuple(TimelineCount(year=y, kind=k, count=n) for (y, k), n in counts[row.pk].items()),
             )
             for row in self.rows
@@ -138,6 +140,7 @@ def author_coauthor_graph(
     limit: int = COAUTHOR_GRAPH_LIMIT,
     paper_groups: Sequence[Collection[int]] = (),
     group_labels: Sequence[str] = (),
+    coauthors: Sequence[Author] | None = None,
 ) -> CoauthorGraph:
     """The row, its `limit` most frequent co-authors and the ties among them. Two queries (one when
     the row has no co-authors).
@@ -145,9 +148,12 @@ def author_coauthor_graph(
     Ties count the papers *of this row* that two co-authors share: the neighbourhood as this row
     sees it, which is what shows two people hiding in one row (two knots with no chord between).
     `paper_groups` (lists of this row's paper ids, e.g. a split suggestion) colour each co-author by
-    the group holding most of the papers they share with the row.
+    the group holding most of the papers they share with the row. A caller that has read the row's
+    `coauthors_of` already (the author page lists them too) passes them in to save the query.
     """
-    coauthors = list(Author.objects.coauthors_of(author, limit=limit))
+    if coauthors is None:
+        coauthors = list(Author.objects.coauthors_of(author, limit=limit))
+    coauthors = coauthors[:limit]
     # Who of them is on which of this row's papers: both the ties and the groups come from this.
     on_papers: dict[int, set[int]] = defaultdict(set)
     if coauthors:
@@ -202,8 +208,11 @@ def author_coauthor_graph_chart(
     limit: int = COAUTHOR_GRAPH_LIMIT,
     paper_groups: Sequence[Collection[int]] = (),
     group_labels: Sequence[str] = (),
+    coauthors: Sequence[Author] | None = None,
 ) -> Chart:
-    graph = author_coauthor_graph(author=author, limit=limit, paper_groups=paper_groups, group_labels=group_labels)
+    graph = author_coauthor_graph(
+        author=author, limit=limit, paper_groups=paper_groups, group_labels=group_labels, coauthors=coauthors
+    )
     return coauthor_graph_svg(
         graph=graph,
         title=f"Frequent co-authors of {author.full_name}",

@@ -6,7 +6,12 @@ from django.views.generic import ListView
 
 from authors.filters import ClusterPaperFilter
 from authors.models import Author, NameCluster
-from authors.selectors import ClusterFacts, author_coauthor_graph_chart, author_papers_per_year_chart
+from authors.selectors import (
+    COAUTHOR_GRAPH_LIMIT,
+    ClusterFacts,
+    author_coauthor_graph_chart,
+    author_papers_per_year_chart,
+)
 from papers.models import Paper
 from papers.views import FilteredListMixin, PaperPageMixin
 
@@ -18,8 +23,8 @@ class ClusterDetailView(FilteredListMixin, ListView):
     """A name cluster: its author rows and their papers, newest first, narrowed in the page.
 
     Queries (tests/test_pages_queries.py): cluster, its rows, the facts of its papers (the filter's
-    choices, and on the first page the timeline), the page count, the page of papers with venues,
-    their authors. Six on every page, whatever the cluster's size.
+    choices, and on the first page the timeline), the page of papers with venues, their authors,
+    and when a filter narrows the list, its count. Five or six on every page, whatever its size.
     """
 
     template_name = "authors/cluster_detail.html"
@@ -35,6 +40,18 @@ class ClusterDetailView(FilteredListMixin, ListView):
         return self.filterset_class(
             self.request.GET or None, queryset=queryset, facets=self.facts.facets, rows=self.rows
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # The whole cluster's count is kept on the cluster (authors.services keeps it right through
+        # imports and curation): no COUNT over every paper of a big cluster when nothing narrows it.
+        if not self.is_narrowed():
+            paginator.count = self.cluster.paper_count
+        return paginator
+
+    def is_narrowed(self) -> bool:
+        form = self.filterset.form
+        return self.filterset.is_bound and (not form.is_valid() or any(form.cleaned_data.values()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
@@ -75,11 +92,13 @@ class AuthorDetailView(PaperPageMixin, ListView):
         return Paper.objects.by_author(self.author.pk).with_venue().newest_first()
 
     def get_context_data(self, **kwargs):
+        # One read of the frequent co-authors for both the list and the graph (which shows a few more).
+        coauthors = list(Author.objects.coauthors_of(self.author, limit=max(COAUTHOR_LIMIT, COAUTHOR_GRAPH_LIMIT)))
         return super().get_context_data(
             author=self.author,
-            coauthors=list(Author.objects.coauthors_of(self.author, limit=COAUTHOR_LIMIT)),
+            coauthors=coauthors[:COAUTHOR_LIMIT],
             history=list(self.author.curation_events.all()[:HISTORY_LIMIT]),
             per_year=author_papers_per_year_chart(author=self.author),
-            coauthor_graph=author_coauthor_graph_chart(author=self.author),
+            coauthor_graph=author_coauthor_graph_chart(author=self.author, coauthors=coauthors),
             **kwargs,
         )

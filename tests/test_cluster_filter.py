@@ -31,3 +31,13 @@ class ClusterPaperFilterTests(TestCase):
         response = self.client.get(self.one.cluster.get_absolute_url())
         self.assertContains(response, f"(row #{self.one.pk}, 1 paper)<")
         self.assertNotContains(response, "1 papers")
+
+    def test_a_refused_value_is_described_by_its_error(self):
+        # Django's widget points aria-describedby at "<id>_error": the form's error list must hold it.
+        response = self.client.get(self.one.cluster.get_absolute_url(), {"year": "1999", "type": "bogus"})
+        self.assertEqual(response.status_code, 400)
+        html = response.content.decode()
+        for name in ("year", "type"):
+            with self.subTest(name):
+                self.assertIn(f'aria-describedby="id_{name}_error"', html)
+                self.assertEqual(html.count(f'id="id_{name}_error"'), 1)

@@ -40,33 +40,34 @@ class QueryCountTests(TestCase):
         return response
 
     def test_the_cluster_page(self):
-        # Expect 6 queries: the cluster, its author rows, the facts of its papers (the filter's
-        # (year, venue, type) choices and the timeline's marks or counts, in one), the paginator's
-        # count, the page of papers with venues, their authors with their rows. Filtering changes none.
+        # Expect 5 queries: the cluster, its author rows, the facts of its papers (the filter's
+        # (year, venue, type) choices and the timeline's marks or counts, in one), the page of papers
+        # with venues, their authors with their rows. A filter adds its count: the whole cluster's
+        # is on the cluster.
         for label, cluster in self.clusters.items():
             with self.subTest(label):
-                self.assert_queries(6, cluster.get_absolute_url())
+                self.assert_queries(5, cluster.get_absolute_url())
                 row = Author.objects.filter(cluster=cluster).first()
                 self.assert_queries(6, cluster.get_absolute_url(), {"author": row.pk})
 
     def test_the_cluster_page_after_the_first(self):
-        # Expect 6 queries: those of the first page, whose timeline is drawn from facts read anyway.
+        # The same queries: the timeline is drawn from facts read anyway.
         for label, cluster in self.paged.items():
             with self.subTest(label):
-                response = self.assert_queries(6, cluster.get_absolute_url(), {"page": 2})
+                response = self.assert_queries(5, cluster.get_absolute_url(), {"page": 2})
                 self.assertEqual(response.context["page_obj"].number, 2)
                 row = Author.objects.filter(cluster=cluster).order_by("-paper_count").first()
                 response = self.assert_queries(6, cluster.get_absolute_url(), {"author": row.pk, "page": 2})
                 self.assertEqual(response.context["page_obj"].number, 2)
 
     def test_the_author_page(self):
-        # Expect 9 queries: the row with its cluster, the count and page of its papers, their
-        # authorships, the top co-authors (one grouped query), the curation history, the per-year
-        # counts for the bar chart, and the co-author graph's nodes and ties (two queries).
+        # Expect 8 queries: the row with its cluster, the count and page of its papers, their
+        # authors, the top co-authors (one grouped query, for the list and the graph's nodes), the
+        # curation history, the per-year counts for the bar chart, and the co-author graph's ties.
         for label, cluster in self.clusters.items():
             with self.subTest(label):
                 row = Author.objects.filter(cluster=cluster).order_by("-paper_count").first()
-                self.assert_queries(9, row.get_absolute_url())
+                self.assert_queries(8, row.get_absolute_url())
 
     def test_the_paper_page(self):
         # Expect 3 queries: the paper with its venue, its authorships with rows, its provenance.

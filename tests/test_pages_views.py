@@ -1,9 +1,11 @@
 """The public pages (issue 3): what each page shows, its links, redirects, 404s and filters."""
 
+from django.contrib.auth.models import User
 from django.test import TestCase
 from django.urls import reverse
 
 from authors.models import Author, NameCluster
+from authors.services import author_merge, author_split
 from papers.models import Paper, Venue
 from papers.views import PAGE_SIZE
 from tests.factories import make_author, make_paper, make_venue
@@ -134,6 +136,23 @@ class ClusterPaginationTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["page_obj"].number, -(-120 // PAGE_SIZE))
         self.assertEqual(self.client.get(self.cluster.get_absolute_url(), {"page": "x"}).status_code, 200)
+
+    def test_the_counts_follow_a_merge_and_a_split(self):
+        # The unfiltered list takes its count from the cluster (authors.views.ClusterDetailView): it
+        # must be the papers the page can reach after curation too, here the same as a filtered count.
+        rows = list(Author.objects.in_cluster(self.cluster))
+        curator = User.objects.create_user("curator")
+        survivor = author_merge(target=rows[0], sources=[rows[1]], curator=curator)
+        author_split(
+            author=survivor,
+            paper_ids=list(Paper.objects.by_author(survivor.pk).values_list("pk", flat=True)[:7]),
+            curator=curator,
+        )
+        for params in ({}, {"type": ""}, {"page": 3}):
+            with self.subTest(params):
+                response = self.client.get(self.cluster.get_absolute_url(), params)
+                self.assertEqual(response.context["paginator"].count, Paper.objects.in_cluster(self.cluster).count())
+                self.assertEqual(response.context["paginator"].count, 120)
 
 
 class AuthorPageTests(SamplePageTestCase):
