@@ -11,7 +11,7 @@ from authors.models import Author
 from papers.models import Paper, Venue
 from tests.browser_tools import VNU_JAR, require_java_and_vnu
 from tests.factories import make_author, make_paper
-from tests.pages_data import HOSTILE, import_sample
+from tests.pages_data import HOSTILE, import_sample, make_big_cluster
 
 
 def page_urls() -> dict[str, str]:
@@ -24,6 +24,8 @@ def page_urls() -> dict[str, str]:
         "cluster": "/clusters/keivan-rezaei/",
         "cluster-filtered": f"/clusters/keivan-rezaei/?author={row.pk}&year=2024",
         "cluster-invalid": "/clusters/keivan-rezaei/?year=nope",
+        # Over TIMELINE_PAPERS_MAX papers: the timeline counts, and its text alternative is tables.
+        "cluster-counted": "/clusters/wei-zhang/",
         "author": row.get_absolute_url(),
         "paper": paper.get_absolute_url(),
         "paper-hostile": hostile.get_absolute_url(),
@@ -54,6 +56,7 @@ class HtmlValidityTests(TestCase):
     def setUpTestData(cls):
         import_sample()
         add_hostile_paper()
+        make_big_cluster(120)
 
     def test_every_page_type_passes_the_nu_html_checker(self):
         java = require_java_and_vnu()
