@@ -8,9 +8,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from arrow_site.paginators import EstimatedCountPaginator
 from authors.forms import MergeForm, SplitForm, UnlockFieldsForm
@@ -256,6 +258,9 @@ class AuthorAdmin(CuratedModelAdmin):
                 self.message_user(request, f"{into.curation_event.summary}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:authors_author_change", args=[into.pk]))
         selected = {int(pk) for pk in form["papers"].value() or [] if str(pk).isdigit()}
+        # The co-author graph coloured by the same groups, so the curator sees why they split; drawn
+        # by the public pages' own template (Jinja2), as the author page draws it.
+        graph = author_coauthor_graph_chart(author=author, paper_groups=[[p.pk for p in g] for g in groups])
         context = {
             **self.admin_site.each_context(request),
             "title": f"Split {author.full_name}",
@@ -263,8 +268,11 @@ class AuthorAdmin(CuratedModelAdmin):
             "opts": self.opts,
             "original": author,
             "groups": groups,
-            # The co-author graph coloured by the same groups, so the curator sees why they split.
-            "graph": author_coauthor_graph_chart(author=author, paper_groups=[[p.pk for p in g] for g in groups]),
+            "graph": graph,
+            # Jinja2 returns a plain str of what it escaped itself.
+            "graph_figure": mark_safe(render_to_string("charts/_coauthors.html", {"chart": graph}))  # noqa: S308  # nosec B308 B703
+            if graph.data.nodes
+            else "",
             "selected": selected,
             "form": form,
             "media": self.media + form.media,

@@ -21,6 +21,7 @@ from papers.fts import match_expression
 from papers.models import Authorship, Paper
 from tests.conftest import SAMPLE
 from tests.factories import make_author, make_paper, make_venue
+from tests.test_search import SearchTestCase
 
 sqlite_only = unittest.skipUnless(connection.vendor == "sqlite", "the FTS5 index is SQLite's")
 
@@ -70,24 +71,8 @@ HOSTILE = [
 
 
 @sqlite_only
-class SQLiteSearchTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.lahaie = make_author("Sébastien Lahaie")
-        cls.rezaei = make_author("Keivan Rezaei")
-        cls.venue = make_venue(short_name="ICML", slug="icml")
-        cls.title_match = make_paper(
-            [cls.lahaie], title="Combinatorial auctions with budgets", abstract="We study markets.", year=2019
-        )
-        cls.abstract_match = make_paper(
-            [cls.rezaei],
-            title="Robust classifiers",
-            abstract="Unlike auctions, certified robustness needs smoothing.",
-            year=2024,
-            venue=cls.venue,
-        )
-        cls.phrase = make_paper([cls.rezaei], title="Localizing knowledge in diffusion transformers", year=2023)
-        cls.scrambled = make_paper([cls.rezaei], title="Transformers for diffusion of knowledge", year=2022)
+class SQLiteSearchTestCase(SearchTestCase):
+    """The papers of tests/test_search.py's SearchTestCase, searched through the FTS5 index."""
 
     def found(self, q, queryset=None):
         return list((queryset or Paper.objects.all()).search(q))
