@@ -1,18 +1,15 @@
 """Filters inside a name-cluster page: year, venue, type and author row, offered from the cluster's own papers."""
 
 import django_filters
-from django.utils.translation import ngettext
 
 from papers.filters import FilterForm
 from papers.models import Paper
 
 
 def row_choice_label(row) -> str:
-    """'Ada Lovelace (row #4, 1 paper)': the author row select's option text."""
-    text = ngettext(
-        "%(name)s (row #%(pk)d, %(count)d paper)", "%(name)s (row #%(pk)d, %(count)d papers)", row.paper_count
-    )
-    return text % {"name": row.full_name, "pk": row.pk, "count": row.paper_count}
+    """'Ada Lovelace (row #4, 1 paper)': the author row select's option text (a common name's select
+    has hundreds: plain formatting, the site is in English only)."""
+    return f"{row.full_name} (row #{row.pk}, {row.paper_count} paper{'' if row.paper_count == 1 else 's'})"
 
 
 class ClusterPaperFilter(django_filters.FilterSet):

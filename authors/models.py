@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
+from arrow_site.links import url_with
 from authors.names import accent_fold, split_homonym
 
 
@@ -74,7 +75,7 @@ class NameCluster(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("authors:cluster", kwargs={"slug": self.slug})
+        return url_with("authors:cluster", self.slug, arg="slug")
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -150,7 +151,7 @@ class Author(models.Model):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"pk": self.pk})
+        return url_with("authors:detail", self.pk)
 
     @property
     def full_name(self) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 
 from django.db.models import Count
 
+from arrow_site.links import url_prefix
 from authors.charts import (
     Chart,
     ChartPaper,
@@ -25,7 +26,6 @@ from authors.charts import (
     timeline_svg,
 )
 from authors.models import Author, NameCluster
-from papers.listing import url_prefix
 from papers.models import Authorship, Paper, Venue
 
 COAUTHOR_GRAPH_LIMIT = 12
@@ -33,6 +33,8 @@ COAUTHOR_GRAPH_LIMIT = 12
 # drawing one mark per paper: the busiest cluster's page was 511 KB at 50,000 papers and 5 MB at a
 # million, most of it marks and their text alternative.
 TIMELINE_PAPERS_MAX = 100
+# The counted timeline draws this many rows, busiest first, and one line for the others.
+TIMELINE_ROWS_MAX = 20
 
 
 class ClusterFacts:
@@ -81,18 +83,26 @@ class ClusterFacts:
         ]
 
     def timeline_counts(self) -> list[TimelineCountRow]:
+        """The busiest TIMELINE_ROWS_MAX rows (the rows come busiest first), then one line for the
+        rest: a common name has hundreds of rows at a million papers."""
+        drawn = self.rows[:TIMELINE_ROWS_MAX] if len(self.rows) > TIMELINE_ROWS_MAX + 1 else self.rows
+        line_of = {row.pk: row.pk for row in drawn}
         counts: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
         for author_id, year, _, kind, _, n in self.found:
-            counts[author_id][(year, kind or Venue.Kind.OTHER)] += n
+            # The rest's line sums its rows' counts: a paper two of them share counts twice there.
+            counts[line_of.get(author_id, 0)][(year, kind or Venue.Kind.OTHER)] += n
         author_prefix = url_prefix("authors:detail")
+        lines = [(row.pk, row.full_name, f"{author_prefix}{row.pk}/") for row in drawn]
+        if len(drawn) < len(self.rows):
+            lines.append((0, f"{len(self.rows) - len(drawn)} other rows", "#rows-heading"))
         return [
             TimelineCountRow(
-                author_pk=row.pk,
-                label=row.full_name,
-                url=f"{author_prefix}{row.pk}/",
-                counts=tuple(TimelineCount(year=y, kind=k, count=n) for (y, k), n in counts[row.pk].items()),
+                author_pk=pk,
+                label=label,
+                url=url,
+                counts=tuple(TimelineCount(year=y, kind=k, count=n) for (y, k), n in counts[pk].items()),
             )
-            for row in self.rows
+            for pk, label, url in lines
         ]
 
     def timeline_chart(self) -> Chart:

@@ -91,6 +91,12 @@ class AuthorDetailView(PaperPageMixin, ListView):
     def get_queryset(self):
         return Paper.objects.by_author(self.author.pk).with_venue().newest_first()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # Kept on the row by authors.services through imports and curation: no COUNT of its papers.
+        paginator.count = self.author.paper_count
+        return paginator
+
     def get_context_data(self, **kwargs):
         # One read of the frequent co-authors for both the list and the graph (which shows a few more).
         coauthors = list(Author.objects.coauthors_of(self.author, limit=max(COAUTHOR_LIMIT, COAUTHOR_GRAPH_LIMIT)))

@@ -1,18 +1,15 @@
 """What a paper row on a public page shows, read in bulk: each paper's links and its authors in order.
 
 A page of papers gets its authors in one query of plain values, not a prefetch of Authorship and
-Author instances, and its links from one `reverse()` per kind of link, not one per link: those two
+Author instances, and its links without a `reverse()` per link (arrow_site.links): those two
 were most of a list page's time outside the template (docs/benchmarks.md, "Pages"). The authors are
 read at request time, so a merge or a split shows on every page at once.
 """
 
 from collections.abc import Iterable
 from typing import NamedTuple
-from urllib.parse import quote
 
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
-
+from arrow_site.links import url_prefix
 from papers.models import Authorship, Paper
 
 
@@ -31,16 +28,6 @@ class AuthorLink(NamedTuple):
         return f"{self.full_name} (row #{self.pk})"
 
 
-def url_prefix(name: str, **kwargs) -> str:
-    """The URL of `name` up to its last argument, e.g. '/authors/': built once per page, not per link."""
-    sentinel = 999_999_999_999
-    url = reverse(name, kwargs={**kwargs, "pk": sentinel})
-    return url[: url.index(str(sentinel))]
-
-
-URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
-
-
 def with_author_links(papers: Iterable[Paper]) -> list[Paper]:
     """The papers (venues joined by the caller) as a list, each with `href`, `venue_href` and
     `author_links` (AuthorLink, in author order). One query, none for no papers."""
@@ -48,8 +35,6 @@ def with_author_links(papers: Iterable[Paper]) -> list[Paper]:
     if not papers:
         return papers
     author_prefix = url_prefix("authors:detail")
-    paper_prefix = url_prefix("papers:detail-short")
-    venue_prefix = reverse("papers:venues")
     links: dict[int, list[AuthorLink]] = {paper.pk: [] for paper in papers}
     rows = (
         Authorship.objects.filter(paper_id__in=links)
@@ -65,7 +50,6 @@ def with_author_links(papers: Iterable[Paper]) -> list[Paper]:
         )
     for paper in papers:
         paper.author_links = links[paper.pk]
-        paper.href = f"{paper_prefix}{paper.pk}/{paper.slug}/"
-        # Quoted as reverse() quotes it: a venue's slug may hold non-ASCII letters.
-        paper.venue_href = f"{venue_prefix}{quote(paper.venue.slug, safe=URL_SAFE)}/" if paper.venue_id else ""
+        paper.href = paper.get_absolute_url()
+        paper.venue_href = paper.venue.get_absolute_url() if paper.venue_id else ""
     return papers

@@ -5,9 +5,9 @@ import re
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import connections, models
 from django.db.models.functions import Left
-from django.urls import reverse
 from django.utils.text import slugify
 
+from arrow_site.links import url_prefix, url_with
 from authors.names import accent_fold
 from papers import fts
 from papers.newest_matches import newest_matches
@@ -43,7 +43,7 @@ class Venue(models.Model):
         return self.short_name
 
     def get_absolute_url(self):
-        return reverse("papers:venue", kwargs={"slug": self.slug})
+        return url_with("papers:venue", self.slug, arg="slug")
 
 
 class PaperQuerySet(models.QuerySet):
@@ -282,7 +282,7 @@ class Paper(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("papers:detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return f"{url_prefix('papers:detail-short')}{self.pk}/{self.slug}/"
 
     @property
     def slug(self) -> str:

@@ -61,13 +61,14 @@ class QueryCountTests(TestCase):
                 self.assertEqual(response.context["page_obj"].number, 2)
 
     def test_the_author_page(self):
-        # Expect 8 queries: the row with its cluster, the count and page of its papers, their
-        # authors, the top co-authors (one grouped query, for the list and the graph's nodes), the
-        # curation history, the per-year counts for the bar chart, and the co-author graph's ties.
+        # Expect 7 queries: the row with its cluster, the page of its papers (their count is the
+        # row's paper_count), their authors, the top co-authors (one grouped query, for the list and
+        # the graph's nodes), the curation history, the per-year counts for the bar chart, and the
+        # co-author graph's ties.
         for label, cluster in self.clusters.items():
             with self.subTest(label):
                 row = Author.objects.filter(cluster=cluster).order_by("-paper_count").first()
-                self.assert_queries(8, row.get_absolute_url())
+                self.assert_queries(7, row.get_absolute_url())
 
     def test_the_paper_page(self):
         # Expect 3 queries: the paper with its venue, its authorships with rows, its provenance.
