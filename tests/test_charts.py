@@ -9,9 +9,11 @@ from django.template.loader import render_to_string
 from django.test import TestCase
 
 from authors.charts import ChartPaper, TimelineRow, timeline_svg
-from authors.models import Author
+from authors.models import Author, NameCluster
 from authors.selectors import (
     TIMELINE_PAPERS_MAX,
+    TIMELINE_ROWS_MAX,
+    ClusterFacts,
     author_coauthor_graph,
     author_coauthor_graph_chart,
     author_papers_per_year,
@@ -412,3 +414,28 @@ class SafetyTests(ChartTestCase):
         row = TimelineRow(author_pk=1, label="A", url="/a/", papers=(ChartPaper(1, "T", 2020, "", "other", "/p/"),))
         root = parse(timeline_svg(rows=[row], title="T", id_prefix='x" onload="alert(1)'))
         self.assertEqual(root.get("aria-labelledby"), "x--onload--alert-1--title")
+
+
+class ManyRowsTimelineTests(TestCase):
+    """A common name has hundreds of rows at a million papers: the counted timeline draws the
+    TIMELINE_ROWS_MAX busiest and one line that sums the others."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.rows = [make_author(f"Many Rows {n:04d}") for n in range(1, TIMELINE_ROWS_MAX + 4)]
+        for n, row in enumerate(cls.rows):
+            for k in range(len(cls.rows) - n):  # row 0 has most papers, the last row one
+                make_paper([row], title=f"Paper {k} of row {n}", year=2000 + k % 5)
+        cls.cluster = NameCluster.objects.get(pk=cls.rows[0].cluster_id)
+
+    def test_it_draws_the_busiest_rows_and_one_line_for_the_rest(self):
+        self.assertGreater(self.cluster.paper_count, TIMELINE_PAPERS_MAX)
+        rows = list(Author.objects.in_cluster(self.cluster))
+        lines = ClusterFacts(cluster=self.cluster, rows=rows).timeline_counts()
+        self.assertEqual(len(lines), TIMELINE_ROWS_MAX + 1)
+        self.assertEqual([line.author_pk for line in lines[:-1]], [row.pk for row in rows[:TIMELINE_ROWS_MAX]])
+        rest = rows[TIMELINE_ROWS_MAX:]
+        self.assertEqual(lines[-1].label, f"{len(rest)} other rows")
+        self.assertEqual(lines[-1].total, sum(row.paper_count for row in rest))
+        response = self.client.get(self.cluster.get_absolute_url())
+        self.assertContains(response, f"<caption>{len(rest)} other rows: {lines[-1].total} papers</caption>")
