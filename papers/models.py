@@ -45,6 +45,15 @@ class Venue(models.Model):
     def get_absolute_url(self):
         return url_with("papers:venue", self.slug, arg="slug")
 
+    @property
+    def kind_label(self) -> str:
+        """get_kind_display() from a dict made once: Django rebuilds its choices dict on every call,
+        forty times a page of papers."""
+        return VENUE_KIND_LABELS.get(self.kind, self.kind)
+
+
+VENUE_KIND_LABELS = dict(Venue.Kind.choices)
+
 
 class PaperQuerySet(models.QuerySet):
     def with_venue(self):
@@ -289,8 +298,16 @@ class Paper(models.Model):
         return slugify(self.title)[:80] or "paper"
 
     @property
+    def pub_type_label(self) -> str:
+        """get_pub_type_display() from a dict made once (Venue.kind_label says why)."""
+        return PAPER_TYPE_LABELS.get(self.pub_type, self.pub_type)
+
+    @property
     def doi_url(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+PAPER_TYPE_LABELS = dict(Paper.Type.choices)
 
 
 class Authorship(models.Model):

@@ -408,3 +408,13 @@ class VenueAndHomeAndSearchTests(SamplePageTestCase):
             self.assertNotIn("<script", html, url)
             self.assertNotIn("<style", html, url)
             self.assertNotIn("style=", html, url)
+
+
+class DisplayLabelTests(TestCase):
+    def test_the_labels_are_djangos_display_values(self):
+        # Paper.pub_type_label and Venue.kind_label stand in for get_*_display() on the pages.
+        for value, _ in Paper.Type.choices:
+            self.assertEqual(Paper(pub_type=value).pub_type_label, Paper(pub_type=value).get_pub_type_display())
+        for value, _ in Venue.Kind.choices:
+            self.assertEqual(Venue(kind=value).kind_label, Venue(kind=value).get_kind_display())
+        self.assertEqual(Paper(pub_type="unknown").pub_type_label, Paper(pub_type="unknown").get_pub_type_display())
