@@ -117,8 +117,8 @@ class SearchResultsSerializer(serializers.Serializer):
 class SearchApi(PaperListMixin, generics.ListAPIView):
     """Search like the /search/ page: name clusters first, then papers by relevance, paginated.
 
-    PostgreSQL: websearch syntax ("a phrase", -word, or), ranked, with typo-tolerant names. SQLite:
-    substring matches, newest first. As on the page, the filters narrow the papers before the newest
+    Websearch syntax ("a phrase", -word, or), ranked: PostgreSQL full text with typo-tolerant names;
+    SQLite's FTS5 index (papers/fts.py). As on the page, the filters narrow the papers before the newest
     SEARCH_CANDIDATES matches are ranked, and the candidates' ids give the count without a COUNT.
     """
 

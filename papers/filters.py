@@ -79,7 +79,8 @@ class SortFilter(django_filters.OrderingFilter):
 class PaperFilter(PaperNarrowFilter):
     """The paper list: the narrowing filters plus title text, author row and sort order."""
 
-    q = django_filters.CharFilter(label="Title contains", method="filter_q", max_length=TEXT_MAX_LENGTH)
+    # The search's full text (title, authors, venue, abstract), not only the title.
+    q = django_filters.CharFilter(label="Words", method="filter_q", max_length=TEXT_MAX_LENGTH)
     author = IdFilter(method="filter_author", label="Author row id")
     o = SortFilter(
         fields=(("year", "year"), ("title", "title")),
