@@ -78,7 +78,7 @@ def matching_ids(expression: str) -> RawSQL:
     """The ids of the papers matching a match_expression(), for `pk__in=`: it composes with any
     other filter, ordering and count() like a subquery of papers."""
     # The expression is a parameter; only our constant table name is in the SQL.
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,))  # noqa: S608 S611
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,))  # noqa: S608 S611  # nosec B608 B611
 
 
 def newest_matches(base, expression: str, limit: int) -> list[tuple[int, float]]:
@@ -96,7 +96,7 @@ def newest_matches(base, expression: str, limit: int) -> list[tuple[int, float]]
     # CROSS JOIN makes SQLite keep this order of the loops: every match outside, its paper found by
     # primary key inside. The other order walks paper_newest_idx and runs the MATCH once per paper.
     statement = (
-        f"SELECT paper.fts_id, -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE}"  # noqa: S608 (Django's SQL)
+        f"SELECT paper.fts_id, -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE}"  # noqa: S608 (Django's SQL)  # nosec B608
         f" CROSS JOIN ({papers_sql}) AS paper ON paper.fts_id = {FTS_TABLE}.rowid"
         f" WHERE {FTS_TABLE} MATCH %s ORDER BY paper.fts_year DESC, paper.fts_id DESC LIMIT %s"
     )
@@ -126,7 +126,7 @@ class AbstractSnippet(models.Expression):
         row_id = f"{quote(compiler.query.get_initial_alias())}.{quote(compiler.query.model._meta.pk.column)}"
         column = FTS_COLUMNS.index("abstract")
         sql = (
-            f"(SELECT snippet({FTS_TABLE}, {column}, %s, %s, '', {self.WORDS}) FROM {FTS_TABLE}"  # noqa: S608
+            f"(SELECT snippet({FTS_TABLE}, {column}, %s, %s, '', {self.WORDS}) FROM {FTS_TABLE}"  # noqa: S608  # nosec B608
             f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {row_id})"
         )
         return sql, (self.start, self.stop, self.expression)
