@@ -200,7 +200,10 @@ class Chart:
 
 
 def _xml_text(value) -> str:
-    return _XML_INVALID.sub("", str(value))
+    text = str(value)
+    # Every character XML 1.0 forbids is unprintable (controls, surrogates, U+FFFE/FFFF), so a
+    # printable text, almost all of them, skips the regular expression.
+    return text if text.isprintable() else _XML_INVALID.sub("", text)
 
 
 def _num(value: float) -> str:
