@@ -43,11 +43,17 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            return HttpResponseBadRequest("Bad request: NUL character in the address.", content_type="text/plain")
-        return self.get_response(request)
+        bad = sorted(
+            key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in value for value in values)
+        )
+        if "\x00" not in request.path and not bad:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            # The API answers every error in its own JSON shape (docs/api.md).
+            if bad:
+                return JsonResponse(invalid_parameters_body(dict.fromkeys(bad, ["NUL is not allowed."])), status=400)
+            return JsonResponse({"detail": "NUL character in the address."}, status=400)
+        return HttpResponseBadRequest("Bad request: NUL character in the address.", content_type="text/plain")
 
 
 class RejectRepeatedApiParametersMiddleware:

@@ -50,6 +50,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Origins (with scheme) allowed to POST, e.g. https://arrow.example.org; needed behind the TLS proxy.
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Our own page for a refused form: Django's has an inline style our CSP blocks, and mentions DEBUG.
+CSRF_FAILURE_VIEW = "arrow_site.csrf.csrf_failure"
 
 # HTTPS. Production sits behind one TLS-terminating proxy that always overwrites X-Forwarded-Proto
 # (Django trusts the header whenever it is set, CVE-2019-12781) and appends the client's address to

@@ -16,6 +16,7 @@ from authors.models import Author, NameCluster
 from authors.views import author_or_survivor
 from papers.exports import papers_bibtex, papers_csl_json, papers_for_export, papers_ris
 from papers.models import Paper
+from papers.templatetags.arrow_text import rich_text
 
 FEED_LIMIT = 50
 
@@ -83,7 +84,9 @@ class PapersFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.abstract
+        # Atom's summary is type="html": the abstract escaped first, with only our own emphasis and
+        # math tags (as the pages show it), so markup in imported data stays text in a feed reader.
+        return rich_text(item.abstract)
 
     def item_link(self, item):
         return item.get_absolute_url()

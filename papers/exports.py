@@ -8,8 +8,8 @@ Choices:
 - BibTeX is written as ASCII TeX: accents become `{\\'e}`, TeX specials (`& % $ # _ { } ~ ^ \\`) are
   escaped, and characters TeX has no command for (CJK) stay UTF-8. pylatexenc does the encoding,
   so BibTeX 0.99 and biber read the file alike. TeX math (`$\\alpha$`) in titles and abstracts is kept
-  verbatim inside braces; any other backslash is text. Words with inner capitals (`DiT`, `RESTOR`)
-  are braced so styles that sentence-case titles keep them.
+  verbatim inside braces when it only typesets (SAFE_MATH_COMMANDS); any other backslash is text.
+  Words with inner capitals (`DiT`, `RESTOR`) are braced so styles that sentence-case titles keep them.
 - `doi`, `url` and `eprint` are verbatim fields in biblatex, so they are written unescaped (only
   braces are percent-encoded, which keeps the entry balanced and the link valid).
 - Names are split into family and given parts here (last word plus lowercase particles such as
@@ -28,6 +28,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from authors.names import split_homonym
 from papers.models import Authorship, Paper
+from papers.templatetags.arrow_text import TEX_SYMBOLS
 
 BIBTEX_TYPES = {
     Paper.Type.CONFERENCE_PAPER: "inproceedings",
@@ -163,12 +164,42 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+# The TeX commands math may keep: symbols, operators and fonts. Anything else in a $…$ span, and
+# anything TeX could turn into a command or a comment (`^^5c` is a backslash, `%` ends the line,
+# `#` is a macro parameter), makes the span text, escaped like the rest: imported data must not
+# reach a reader's LaTeX build as `\input{/etc/passwd}` or `\immediate\write18{…}`.
+SAFE_MATH_COMMANDS = frozenset(TEX_SYMBOLS) | {
+    "frac", "dfrac", "tfrac", "sqrt", "hat", "widehat", "tilde", "widetilde", "bar", "vec", "dot",
+    "ddot", "overline", "underline", "mathit", "mathsf", "mathtt", "mathfrak", "mathscr", "boldsymbol",
+    "bm", "textrm", "textit", "textbf", "textsf", "texttt", "big", "Big", "bigg", "Bigg", "lvert",
+    "rvert", "lVert", "rVert", "langle", "rangle", "lfloor", "rfloor", "lceil", "rceil", "mid",
+    "top", "star", "prime", "cdotp", "colon", "mathop", "limits", "nolimits", "displaystyle",
+    "alpha", "varrho", "varsigma", "varpi", "varkappa", "hbar", "Re", "Im", "aleph", "wedge", "vee",
+    "oplus", "otimes", "odot", "setminus", "supset", "supseteq", "preceq", "succeq", "prec", "succ",
+    "perp", "parallel", "uparrow", "downarrow", "longrightarrow", "longmapsto", "hookrightarrow",
+    "implies", "iff", "arg", "deg", "det", "dim", "exp", "gcd", "inf", "ker", "lim", "liminf",
+    "limsup", "ln", "Pr", "sup", "tan", "tanh", "sinh", "cosh", "arctan", "arcsin", "arccos", "sec",
+    "csc", "cot", "mod", "bmod", "pmod", "binom", "choose", "sum", "prod", "coprod", "oint",
+    "bigcup", "bigcap", "bigoplus", "bigotimes", "bigvee", "bigwedge", "emptyset", "varnothing",
+    "triangle", "square", "Box", "diamond", "bullet", "checkmark", "dagger", "ddagger", "S", "P",
+}  # fmt: skip
+MATH_COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
+
+
+def _safe_math(math: str) -> bool:
+    """Balanced, and nothing in it that TeX would run beyond typesetting (SAFE_MATH_COMMANDS)."""
+    if not _balanced(math) or "^^" in math or "%" in math or "#" in math:
+        return False
+    return all(name in SAFE_MATH_COMMANDS for name in MATH_COMMAND_RE.findall(math))
+
+
 def tex_escape(text: str, *, protect_case: bool = False) -> str:
-    """Text to BibTeX: math kept verbatim in braces, the rest encoded; optionally brace words with inner capitals."""
+    """Text to BibTeX: math kept verbatim in braces (when _safe_math), the rest encoded; optionally
+    brace words with inner capitals."""
     out = []
     pos = 0
     for match in MATH_RE.finditer(text):
-        if not _balanced(match.group()):
+        if not _safe_math(match.group()):
             continue
         out.append(_tex_text(text[pos : match.start()], protect_case))
         out.append("{" + match.group() + "}")

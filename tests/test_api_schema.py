@@ -49,8 +49,8 @@ class SchemaConformanceTests(TestCase):
         for signal in (request_started, request_finished):
             signal.disconnect(close_old_connections)
             self.addCleanup(signal.connect, close_old_connections)
-        # No NUL characters: RejectNulMiddleware answers those for the whole site, in plain text,
-        # before the API sees them (tests/test_api.py checks that it does).
+        # No NUL characters: RejectNulMiddleware answers those for the whole site (under /api/ in the
+        # API's JSON shape) before the API sees them (tests/test_api.py checks that it does).
         config = schemathesis.Config.from_dict({"generation": {"allow-x00": False}})
         self.schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler(), config=config)
 

@@ -312,3 +312,43 @@ class ExportQueryTests(TestCase):
             papers_bibtex(papers)
             papers_ris(papers)
             papers_csl_json(papers)
+
+
+class TexCommandsTests(TestCase):
+    """Imported text reaches a reader's LaTeX build: math that only typesets is kept, anything else
+    in a $…$ span is escaped as text (issue 22, item 5)."""
+
+    HOSTILE_MATH = [
+        r"$\input{/etc/passwd}$",
+        r"$\immediate\write18{rm -rf ~}$",
+        r"$\def\x{y}\x$",
+        r"$\csname input\endcsname{/etc/passwd}$",
+        r"$a^^5cinput{/etc/passwd}$",
+        r"$x % \input{y}$",
+        r"$\openout1=x$",
+        r"$\catcode`\^^5c=12$",
+    ]
+
+    def test_math_that_typesets_is_kept(self):
+        for math in (r"$\alpha$", r"$\frac{a}{b} \leq \mathbb{R}^n$", r"$O(n \log n)$", r"$\sqrt{2}$"):
+            with self.subTest(math):
+                self.assertEqual(tex_escape(f"PixArt {math}"), f"PixArt {{{math}}}")
+
+    def test_any_other_command_in_math_is_text(self):
+        for math in self.HOSTILE_MATH:
+            with self.subTest(math):
+                escaped = tex_escape(f"Title {math} end")
+                for command in ("input", "write18", "def", "csname", "openout", "catcode"):
+                    self.assertNotIn(f"\\{command}", escaped)
+                self.assertNotIn("^^", escaped)
+                self.assertNotIn("{$", escaped)
+
+    def test_the_bib_file_of_a_hostile_paper_parses_and_says_the_text(self):
+        paper = make_paper(
+            [make_author("Eve Hacker")], title=r"Owned $\input{/etc/passwd}$ twice", abstract=r"$\write18{x}$"
+        )
+        bib = papers_bibtex([exported(paper)])
+        self.assertNotIn(r"\input", bib)
+        self.assertNotIn(r"\write18", bib)
+        entry = parse_bibtex(bib, decode=True).entries[0]
+        self.assertIn("input{/etc/passwd}", fields(entry)["title"])

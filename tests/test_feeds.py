@@ -61,6 +61,19 @@ class FeedTests(TestCase):
         self.assertEqual(self.client.get(reverse("authors:feed", kwargs={"pk": 0})).status_code, 404)
         self.assertEqual(self.client.get(reverse("authors:cluster-feed", kwargs={"slug": "x"})).status_code, 404)
 
+    def test_an_abstract_is_text_in_the_summary_not_markup(self):
+        # Atom's summary is type="html": the abstract must arrive escaped (issue 22, item 4).
+        make_paper(
+            [self.row], title="Hostile abstract", abstract=f'{HOSTILE} <a href="javascript:alert(1)">x</a> *kept*'
+        )
+        entry = self.parse(self.feeds["author"]).find(f"{ATOM}entry")
+        summary = entry.find(f"{ATOM}summary")
+        self.assertEqual(summary.get("type"), "html")
+        self.assertNotIn("<script", summary.text)
+        self.assertNotIn("<a ", summary.text)
+        self.assertIn("&lt;script&gt;", summary.text)
+        self.assertIn("<em>kept</em>", summary.text)  # our own emphasis, as the pages show it
+
 
 class FeedQueryCountTests(TestCase):
     @classmethod

@@ -131,3 +131,15 @@ class ErrorPageTests(TestCase):
         with self.assertNumQueries(0):
             html = loader.get_template("500.html").render()
         self.assertIn("Something went wrong", html)
+
+    def test_a_refused_form_gets_our_page_not_djangos(self):
+        # Django's CSRF page carries an inline style (blocked by our CSP) and talks about DEBUG.
+        paper = make_paper([make_author("Ada Lovelace")])
+        client = self.client_class(enforce_csrf_checks=True)
+        with self.assertLogs("django.security.csrf", "WARNING"):
+            response = client.post(f"/report/paper/{paper.pk}/", {"message": "x"})
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "Your form was not sent", status_code=403)
+        for leak in ["DEBUG", "CSRF verification failed", "Referer", "settings"]:
+            self.assertNotContains(response, leak, status_code=403)
+        self.assert_csp_allows_the_page(response)
