@@ -8,15 +8,58 @@ Browsers and proxies may still hold a page for PUBLIC_CACHE_SECONDS; curators, w
 never served cached pages.
 """
 
+import logging
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "arrow:public-pages-version"
+# After a cache error, pages are served without the cache for this long before it is tried again:
+# a cache that does not answer costs one request its timeout, not every request.
+RETRY_SECONDS = 30.0
+# What a cache that is down or unreachable raises (Redis's errors; sockets' for others).
+CACHE_ERRORS = (RedisError, OSError)
 
 
-def public_pages_version() -> int:
+class CacheHealth:
+    """Whether the cache is in use, and how many of its errors this process has met (/healthz)."""
+
+    failures = 0
+    down_until = 0.0
+
+    @classmethod
+    def available(cls) -> bool:
+        return time.monotonic() >= cls.down_until
+
+    @classmethod
+    def failed(cls, error: Exception) -> None:
+        cls.failures += 1
+        cls.down_until = time.monotonic() + RETRY_SECONDS
+        logger.warning("cache unavailable, pages are served without it for %ss: %s", RETRY_SECONDS, error)
+
+
+def cache_call(operation: Callable, default=None):
+    """`operation()` on the cache, or `default` while the cache is failing: no cache is slower, never a 500."""
+    if not CacheHealth.available():
+        return default
+    try:
+        return operation()
+    except CACHE_ERRORS as error:
+        CacheHealth.failed(error)
+        return default
+
+
+def public_pages_version() -> int | None:
+    """The current version; None while the cache is failing (nothing is cached then)."""
+    return cache_call(_version)
+
+
+def _version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         # Start from the clock, so a version lost to eviction or a cache restart never comes back
@@ -28,11 +71,11 @@ def public_pages_version() -> int:
 
 def public_pages_changed() -> None:
     """Call after any write that public pages show (curation, import); takes effect on commit."""
-    transaction.on_commit(_bump)
+    transaction.on_commit(lambda: cache_call(_bump))
 
 
 def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # evicted: the next read starts a fresh version from the clock
-        public_pages_version()
+        _version()

@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from arrow_site.api.responses import invalid_parameters_body
-from arrow_site.cache import public_pages_changed, public_pages_version
+from arrow_site.cache import cache_call, public_pages_changed, public_pages_version
 from arrow_site.db_router import primary_pinned
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -102,12 +102,14 @@ class PublicCacheMiddleware:
         public = is_public_read(request)
         key = None
         if public and request.method == "GET" and settings.PAGE_CACHE_SECONDS:
-            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"arrow:page:{public_pages_version()}:{digest}"
-            cached = cache.get(key)
-            if cached is not None:
-                content, content_type = cached
-                return self.public_headers(HttpResponse(content, content_type=content_type))
+            version = public_pages_version()
+            if version is not None:  # None: the cache is failing, the page is built as without one
+                digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+                key = f"arrow:page:{version}:{digest}"
+                cached = cache_call(lambda: cache.get(key))
+                if cached is not None:
+                    content, content_type = cached
+                    return self.public_headers(HttpResponse(content, content_type=content_type))
 
         response = self.get_response(request)
 
@@ -117,7 +119,8 @@ class PublicCacheMiddleware:
             return response
         if response.status_code == 200:
             if key:
-                cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+                entry = (response.content, response["Content-Type"])
+                cache_call(lambda: cache.set(key, entry, settings.PAGE_CACHE_SECONDS))
             return self.public_headers(response)
         return response
 

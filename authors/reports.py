@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from arrow_site.cache import cache_call
 from authors.models import REPORT_TEXT_MAX_LENGTH, Author, CorrectionRequest
 from authors.templatetags.arrow_authors import row_label
 from papers.models import Paper
@@ -279,10 +280,10 @@ def report_rate_limit_take(*, address: str, now: float | None = None) -> None:
         ),
     ):
         window = int(now // limit.seconds)
-        try:
-            count = _cache_count(f"arrow:reports:{key}:{window}", limit.seconds)
-        except Exception:
-            logger.exception("Report rate limit not applied: the cache failed")
+        # A failing cache (arrow_site/cache.py logs and counts it) means no limit, not a refused report.
+        count = cache_call(lambda: _cache_count(f"arrow:reports:{key}:{window}", limit.seconds))  # noqa: B023
+        if count is None:
+            logger.warning("Report rate limit not applied: the cache is failing")
             return
         if count > limit.count:
             retry_after = max(1, int(limit.seconds - now % limit.seconds))

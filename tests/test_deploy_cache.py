@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.urls import include, path
 
-from arrow_site.cache import public_pages_changed, public_pages_version
+from arrow_site.cache import CacheHealth, public_pages_changed, public_pages_version
 
 calls = itertools.count()
 
@@ -103,3 +103,53 @@ class PageCacheTests(TestCase):
         version = public_pages_version()
         cache.clear()
         self.assertGreater(public_pages_version(), version)
+
+
+# A Redis that does not answer: nothing listens on port 1. The real client, the real errors.
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+}
+
+
+@override_settings(ROOT_URLCONF=__name__, PAGE_CACHE_SECONDS=60, CACHES=DEAD_REDIS)
+class DeadCacheTests(TestCase):
+    """Issue 22, item 2: a cache that does not answer means no cache (logged, counted), never a 500."""
+
+    def setUp(self):
+        CacheHealth.failures, CacheHealth.down_until = 0, 0.0
+        self.addCleanup(setattr, CacheHealth, "down_until", 0.0)
+
+    def test_pages_are_served_without_it_and_it_is_not_asked_again_at_once(self):
+        with self.assertLogs("arrow_site.cache", "WARNING"):
+            first = self.client.get("/page/")
+        self.assertEqual(first.status_code, 200)
+        second = self.client.get("/page/")
+        self.assertEqual(second.status_code, 200)
+        self.assertNotEqual(first.content, second.content)  # built again: nothing was cached
+        self.assertEqual(CacheHealth.failures, 1)  # the second request did not wait for the dead cache
+
+    def test_a_curators_write_is_not_a_500_after_it_was_saved(self):
+        curator = self.client_class()
+        curator.force_login(User.objects.create_user("curator", is_staff=True))
+        with self.assertLogs("arrow_site.cache", "WARNING"), self.captureOnCommitCallbacks(execute=True):
+            response = curator.post("/curate/")
+        self.assertEqual(response.status_code, 200)
+
+    def test_the_health_check_says_degraded_not_unavailable(self):
+        with self.assertLogs("arrow_site.cache", "WARNING"):
+            self.client.get("/page/")
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["cache"], "degraded")
+
+    def test_it_is_tried_again_after_a_while(self):
+        with self.assertLogs("arrow_site.cache", "WARNING"):
+            self.client.get("/page/")
+        CacheHealth.down_until = 0.0  # RETRY_SECONDS later
+        with self.assertLogs("arrow_site.cache", "WARNING"):
+            self.client.get("/page/")
+        self.assertEqual(CacheHealth.failures, 2)

@@ -11,7 +11,7 @@ class HealthzTests(TestCase):
     def test_it_answers_200_when_the_database_answers(self):
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(json.loads(response.content), {"status": "ok", "databases": {"default": "ok"}})
+        self.assertEqual(json.loads(response.content), {"status": "ok", "databases": {"default": "ok"}, "cache": "ok"})
         self.assertIn("no-cache", response["Cache-Control"])
 
     def test_it_refuses_writes(self):
@@ -34,7 +34,8 @@ class HealthzOutageTests(TransactionTestCase):
             settings_dict["PORT"] = port
         self.assertEqual(response.status_code, 503)
         self.assertEqual(
-            json.loads(response.content), {"status": "unavailable", "databases": {"default": "unavailable"}}
+            json.loads(response.content),
+            {"status": "unavailable", "databases": {"default": "unavailable"}, "cache": "ok"},
         )
         # The reason goes to the log, not to whoever asked.
         self.assertNotIn("refused", response.content.decode())
