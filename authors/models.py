@@ -344,3 +344,18 @@ class CorrectionRequest(models.Model):
             self.Status.RESOLVED: "A curator has made a correction.",
             self.Status.REJECTED: "A curator looked at it and made no change.",
         }[self.status]
+
+
+class RateLimitCounter(models.Model):
+    """One fixed window of a rate limit (the report form's): how many were taken under `key`.
+
+    In the database, so every worker and host shares the count without Redis; rows whose window has
+    passed are deleted as new ones are taken (authors.reports.report_rate_limit_take).
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

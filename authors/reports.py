@@ -3,7 +3,7 @@ the services that file a request and answer it.
 
 The site runs offline, so spam resistance uses no outside service: a honeypot field, a signed
 timestamp that refuses forms sent too fast or too long after they were shown, a cap on links, and
-two rate limits in Django's cache (per client address, and for the whole site). The views
+two rate limits counted in the database (per client address, IPv6 by /64, and for the whole site). The views
 (authors/report_views.py) and the curator queue (authors/admin_reports.py) call these functions.
 """
 
@@ -13,16 +13,15 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
-from arrow_site.cache import cache_call
-from authors.models import REPORT_TEXT_MAX_LENGTH, Author, CorrectionRequest
+from authors.models import REPORT_TEXT_MAX_LENGTH, Author, CorrectionRequest, RateLimitCounter
 from authors.templatetags.arrow_authors import row_label
 from papers.models import Paper
 
@@ -260,12 +259,13 @@ class CorrectionRequestForm(forms.Form):
 def report_rate_limit_take(*, address: str, now: float | None = None) -> None:
     """Count one report against the address's and the site's limits; ReportRateLimited if over.
 
-    Fixed windows in the cache (Redis in production, shared by all workers): add() then incr() is
-    atomic there, so concurrent requests cannot both slip under a limit. If the cache is down, the
-    report is let through (and logged): losing a real report is worse than a few unthrottled ones.
+    Fixed windows counted in the database (RateLimitCounter), so a limit holds across every worker
+    and host with or without Redis, and a failing cache cannot lift it. One upsert per window: two
+    reports at once cannot both slip under a limit. Called inside the report's transaction.
     """
     now = now if now is not None else time.time()
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    RateLimitCounter.objects.filter(expires_at__lt=datetime.fromtimestamp(now, UTC)).delete()
     for key, limit, message in (
         (
             f"address:{digest}",
@@ -280,11 +280,8 @@ def report_rate_limit_take(*, address: str, now: float | None = None) -> None:
         ),
     ):
         window = int(now // limit.seconds)
-        # A failing cache (arrow_site/cache.py logs and counts it) means no limit, not a refused report.
-        count = cache_call(lambda: _cache_count(f"arrow:reports:{key}:{window}", limit.seconds))  # noqa: B023
-        if count is None:
-            logger.warning("Report rate limit not applied: the cache is failing")
-            return
+        expires = datetime.fromtimestamp((window + 1) * limit.seconds, UTC)
+        count = _count_one(f"reports:{key}:{limit.seconds}:{window}", expires)
         if count > limit.count:
             retry_after = max(1, int(limit.seconds - now % limit.seconds))
             raise ReportRateLimited(
@@ -292,13 +289,16 @@ def report_rate_limit_take(*, address: str, now: float | None = None) -> None:
             )
 
 
-def _cache_count(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=timeout)
-        return 1
+def _count_one(key: str, expires: datetime) -> int:
+    """Add one to the window's count and return it: an atomic upsert (PostgreSQL and SQLite alike)."""
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s)"  # noqa: S608  # nosec B608 (our table)
+            f" ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, expires],
+        )
+        return cursor.fetchone()[0]
 
 
 def _later(seconds: int) -> str:

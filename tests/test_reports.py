@@ -8,16 +8,14 @@ from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import reverse
 
-from arrow_site.cache import CacheHealth
 from authors import reports
-from authors.models import CorrectionRequest
+from authors.models import CorrectionRequest, RateLimitCounter
 from authors.reports import (
     RateLimit,
     client_address,
@@ -32,11 +30,6 @@ from tests.pages_data import HOSTILE
 Kind = CorrectionRequest.Kind
 Status = CorrectionRequest.Status
 CHANGELIST = reverse("admin:authors_correctionrequest_changelist")
-# Its own cache, so the rate limits start from zero in every test and no other test module's
-# requests count against them.
-REPORT_CACHE = override_settings(
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-reports"}}
-)
 
 
 def make_curator(username="cura"):
@@ -65,7 +58,6 @@ def author_url(author):
     return reverse("authors:report-author", kwargs={"pk": author.pk})
 
 
-@REPORT_CACHE
 class ReportTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -73,9 +65,6 @@ class ReportTestCase(TestCase):
         cls.ada = make_author("Ada Lovelace")
         cls.ada2 = make_author("Ada Lovelace 0002")
         cls.paper = make_paper([cls.ada, cls.ada2], title="Notes on the Analytical Engine", year=1843, venue=cls.venue)
-
-    def setUp(self):
-        cache.clear()
 
     def post(self, url, data, **kwargs):
         return self.client.post(url, data, **kwargs)
@@ -358,19 +347,37 @@ class RateLimitTests(ReportTestCase):
         with mock.patch("authors.reports.time.time", return_value=later):
             self.assertEqual(self.send().status_code, 302)
 
-    def test_a_failing_cache_lets_reports_through(self):
-        # A Redis that does not answer (nothing listens on port 1): logged and counted, no limit.
+    def test_a_failing_cache_does_not_lift_the_limit(self):
+        # The counts are in the database: a Redis that does not answer (nothing on port 1) changes nothing.
         dead = {
             "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
         }
-        self.addCleanup(setattr, CacheHealth, "down_until", 0.0)
-        with (
-            override_settings(CACHES=dead),
-            self.assertLogs("arrow_site.cache", "WARNING"),
-            self.assertLogs("authors.reports", "WARNING"),
-        ):
+        with override_settings(CACHES=dead):
+            for _ in range(reports.ADDRESS_LIMIT.count):
+                self.assertEqual(self.send().status_code, 302)
+            self.assertEqual(self.send().status_code, 429)
+
+    def test_the_count_is_shared_by_every_worker_through_the_database(self):
+        for _ in range(reports.ADDRESS_LIMIT.count - 1):
+            self.send()
+        # What another worker or host reads: the database's count, not a process's memory.
+        (counter,) = RateLimitCounter.objects.filter(key__startswith="reports:address:")
+        self.assertEqual(counter.count, reports.ADDRESS_LIMIT.count - 1)
+        self.assertEqual(self.send().status_code, 302)
+        self.assertEqual(self.send().status_code, 429)
+
+    def test_an_ipv6_block_counts_as_one_address(self):
+        for n in range(reports.ADDRESS_LIMIT.count):
+            self.assertEqual(self.send(f"2001:db8:1:2::{n + 1:x}").status_code, 302)
+        self.assertEqual(self.send("2001:db8:1:2:ffff::1").status_code, 429)
+        self.assertEqual(self.send("2001:db8:1:3::1").status_code, 302)
+
+    def test_windows_that_passed_are_deleted(self):
+        self.send()
+        later = time.time() + 2 * reports.GLOBAL_LIMIT.seconds
+        with mock.patch("authors.reports.time.time", return_value=later):
             self.assertEqual(self.send().status_code, 302)
-            self.assertEqual(self.send().status_code, 302)  # not asked again at once: no second wait
+        self.assertEqual(RateLimitCounter.objects.count(), 2)  # this window's address and site counts
 
 
 class ClientAddressTests(TestCase):
@@ -598,7 +605,6 @@ class ServiceTests(ReportTestCase):
             correction_request_update(correction_request=report, status="lost", reply="", curator=None)
 
 
-@REPORT_CACHE
 class QueryCountTests(TestCase):
     @classmethod
     def setUpTestData(cls):
