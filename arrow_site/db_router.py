@@ -10,7 +10,7 @@ Public pages read by anonymous visitors, the bulk of the traffic, go to a random
 """
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -18,7 +18,12 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _pinned: ContextVar[bool] = ContextVar("arrow_primary_pinned", default=False)
+# Whether this request or command has written what public pages show (wrote_public_data).
+_wrote_public: ContextVar[bool] = ContextVar("arrow_wrote_public", default=False)
 PRIMARY_ONLY_APPS = {"admin", "auth", "axes", "sessions"}
+# Writes no public page shows: logins, sessions, the admin's log, visitors' reports and their limits.
+PRIVATE_APPS = PRIMARY_ONLY_APPS | {"contenttypes"}
+PRIVATE_MODELS = {"authors.correctionrequest", "authors.ratelimitcounter"}
 
 
 @contextmanager
@@ -29,6 +34,17 @@ def primary_pinned(pinned: bool = True) -> Iterator[None]:
         yield
     finally:
         _pinned.reset(token)
+
+
+@contextmanager
+def public_writes_watched() -> Iterator[Callable[[], bool]]:
+    """Within this block, note writes routed to models public pages show; yields a function that
+    says whether there were any (PublicCacheMiddleware drops the cached pages only then)."""
+    token = _wrote_public.set(False)
+    try:
+        yield _wrote_public.get
+    finally:
+        _wrote_public.reset(token)
 
 
 class PrimaryReplicaRouter:
@@ -49,6 +65,8 @@ class PrimaryReplicaRouter:
 
     def db_for_write(self, model, **hints):
         _pinned.set(True)
+        if model._meta.app_label not in PRIVATE_APPS and model._meta.label_lower not in PRIVATE_MODELS:
+            _wrote_public.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):

@@ -9,7 +9,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from arrow_site.api.responses import invalid_parameters_body
 from arrow_site.cache import cache_call, public_pages_changed, public_pages_version
-from arrow_site.db_router import primary_pinned
+from arrow_site.db_router import primary_pinned, public_writes_watched
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -91,8 +91,8 @@ class PrimaryDatabaseMiddleware:
 class PublicCacheMiddleware:
     """Public pages: `Cache-Control: public` for anonymous reads, plus a server-side copy when enabled.
 
-    A signed-in user's successful write (every curation goes through the admin or a staff view) bumps
-    the public page version (arrow_site/cache.py), so no server-side copy outlives a curation.
+    A successful request that wrote data public pages show (every curation does; the router notes
+    it) bumps the public page version (arrow_site/cache.py), so no server-side copy outlives a curation.
     """
 
     def __init__(self, get_response):
@@ -111,10 +111,12 @@ class PublicCacheMiddleware:
                     content, content_type = cached
                     return self.public_headers(HttpResponse(content, content_type=content_type))
 
-        response = self.get_response(request)
-
-        if request.method not in SAFE_METHODS and response.status_code < 400 and request.user.is_authenticated:
-            public_pages_changed()
+        with public_writes_watched() as wrote_public_data:
+            response = self.get_response(request)
+            # Only a request that wrote what public pages show drops them: not a login, not the
+            # merge confirmation page, not a visitor's report (curation services bump it too).
+            if request.method not in SAFE_METHODS and response.status_code < 400 and wrote_public_data():
+                public_pages_changed()
         if not public or sets_cookies(request, response) or response.streaming or response.has_header("Cache-Control"):
             return response
         if response.status_code == 200:

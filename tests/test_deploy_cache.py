@@ -7,8 +7,12 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.urls import include, path
+from django.utils import timezone
 
 from arrow_site.cache import CacheHealth, public_pages_changed, public_pages_version
+from authors.models import CorrectionRequest, RateLimitCounter
+from papers.models import Paper, Venue
+from tests.factories import make_author, make_paper
 
 calls = itertools.count()
 
@@ -24,13 +28,32 @@ def page_with_cookie(request):
 
 
 def curate(request):
+    # A write public pages show (a venue), as every curation makes.
+    Venue.objects.create(short_name=f"Venue {next(calls)}", slug=f"venue-{next(calls)}")
     return HttpResponse("changed")
+
+
+def report(request):
+    # What a visitor's report writes: the request and its rate-limit count, which no public page shows.
+    paper = Paper.objects.first()
+    CorrectionRequest.objects.create(
+        kind="other", target_type="paper", paper=paper, target_label=paper.title, message="A report."
+    )
+    RateLimitCounter.objects.create(key=f"test:{next(calls)}", count=1, expires_at=timezone.now())
+    return HttpResponse("reported")
+
+
+def look(request):
+    # A POST that writes nothing public: the merge confirmation page, a login.
+    return HttpResponse("looked")
 
 
 urlpatterns = [
     path("page/", page),
     path("cookie/", page_with_cookie),
     path("curate/", curate),
+    path("look/", look),
+    path("report/", report),
     path("", include("arrow_site.urls")),
 ]
 
@@ -93,10 +116,21 @@ class PageCacheTests(TestCase):
             curator.post("/curate/")
         self.assertNotEqual(self.client.get("/page/").content, first)
 
-    def test_an_anonymous_post_does_not(self):
+    def test_a_post_that_writes_nothing_public_does_not(self):
+        first = self.client.get("/page/").content
+        curator = self.client_class()
+        curator.force_login(User.objects.create_user("curator", is_staff=True))
+        with self.captureOnCommitCallbacks(execute=True):
+            curator.post("/look/")
+            self.client.post("/look/")
+            self.client.post("/admin/login/", {"username": "curator", "password": "wrong"})
+        self.assertEqual(self.client.get("/page/").content, first)
+
+    def test_a_visitors_report_does_not(self):
+        make_paper([make_author("Ada Lovelace")])
         first = self.client.get("/page/").content
         with self.captureOnCommitCallbacks(execute=True):
-            self.client.post("/curate/")
+            self.assertEqual(self.client.post("/report/").status_code, 200)
         self.assertEqual(self.client.get("/page/").content, first)
 
     def test_a_lost_version_starts_again_above_every_old_one(self):
