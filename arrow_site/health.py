@@ -1,14 +1,16 @@
-"""GET /healthz for the load balancer: 200 when every database answers, 503 when one does not; the
-cache is reported, but a failing cache only makes the host degraded."""
+"""GET /healthz for the load balancer: 200 while the primary database answers, 503 when it does not.
+A replica or the cache that fails makes the host degraded (pages are served without them), still 200."""
 
 import logging
 
-from django.db import DatabaseError, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from arrow_site.cache import CacheHealth
+from arrow_site.db_router import ReplicaHealth
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +20,10 @@ logger = logging.getLogger(__name__)
 def healthz(request):
     databases = {}
     for alias in connections:
+        if alias in settings.DATABASE_REPLICAS and ReplicaHealth.state(alias) != "ok":
+            # Known down: not asked again before the router would (a probe must not wait its timeout).
+            databases[alias] = "unavailable"
+            continue
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
@@ -26,13 +32,20 @@ def healthz(request):
             # The reason goes to the log, not to whoever asked.
             logger.warning("health check: database %s does not answer: %s", alias, error)
             databases[alias] = "unavailable"
+            if alias in settings.DATABASE_REPLICAS:
+                ReplicaHealth.failed(alias, error)
             # Drop the broken connection now, so the next check (or request) connects afresh.
             connections[alias].close_if_unusable_or_obsolete()
-    healthy = all(state == "ok" for state in databases.values())
-    # The cache is an aid: pages are served without it while it fails (arrow_site/cache.py), so a
-    # failing cache marks this host degraded, never unavailable.
+    # Only the primary decides: a replica or the cache that fails is done without (the router reads
+    # from the primary, pages are built without the cache), so the host keeps serving every page and
+    # stays in the load balancer, degraded.
     cache = "ok" if CacheHealth.available() else "degraded"
+    if databases.get(DEFAULT_DB_ALIAS) != "ok":
+        status = "unavailable"
+    elif cache != "ok" or any(state != "ok" for state in databases.values()):
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "databases": databases, "cache": cache},
-        status=200 if healthy else 503,
+        {"status": status, "databases": databases, "cache": cache}, status=503 if status == "unavailable" else 200
     )

@@ -223,7 +223,13 @@ else:
 # arrow_site/db_router.py. In tests each replica mirrors the primary (no second test database).
 DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), 1):
-    DATABASES[f"replica{number}"] = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+    replica = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+    # A replica that does not answer must cost a request seconds, not the pool's 10 s: after that the
+    # router reads from the primary instead for a while (arrow_site/db_router.py, ReplicaHealth).
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 2}
+    if "pool" in replica["OPTIONS"]:
+        replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": 2}
+    DATABASES[f"replica{number}"] = replica
     DATABASE_REPLICAS.append(f"replica{number}")
 DATABASE_ROUTERS = ["arrow_site.db_router.PrimaryReplicaRouter"]
 

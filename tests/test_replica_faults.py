@@ -1,0 +1,80 @@
+"""A replica that does not answer (nothing listens on its port): its reads go to the primary, no
+page fails, and /healthz keeps the host in the load balancer, degraded (issue 22, item 1)."""
+
+import copy
+import time
+import unittest
+
+from django.db import connection, connections
+from django.test import TransactionTestCase, override_settings
+
+from arrow_site.db_router import ReplicaHealth, primary_pinned
+from papers.models import Venue
+
+DEAD = "replica_dead"
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
+@override_settings(DATABASE_REPLICAS=[DEAD])
+class DeadReplicaTests(TransactionTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        dead = copy.deepcopy(connections.settings["default"])
+        dead["PORT"] = "1"  # nothing listens there: as if the replica were stopped
+        dead["OPTIONS"] = {**dead.get("OPTIONS", {}), "connect_timeout": 2}
+        connections.settings[DEAD] = dead
+        # Allow this test class to use the alias it just made (Django's test isolation checks it).
+        cls.databases = frozenset(cls.databases) | {DEAD}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.databases = frozenset(cls.databases) - {DEAD}
+        connections[DEAD].close()
+        del connections[DEAD]
+        del connections.settings[DEAD]
+        super().tearDownClass()
+
+    @classmethod
+    def _databases_names(cls, include_mirrors=True):
+        # Flush the primary only between tests: nothing listens for the dead replica.
+        return [name for name in super()._databases_names(include_mirrors) if name != DEAD]
+
+    def setUp(self):
+        ReplicaHealth.down_until.clear()
+        self.addCleanup(ReplicaHealth.down_until.clear)
+        Venue.objects.create(short_name="OnPrimary", slug="on-primary")
+
+    def test_reads_go_to_the_primary_and_the_replica_is_not_asked_again_at_once(self):
+        started = time.monotonic()
+        # As an anonymous request reads (setUp's write pinned this thread to the primary).
+        with primary_pinned(False):
+            with self.assertLogs("arrow_site.db_router", "WARNING"):
+                self.assertEqual(list(Venue.objects.values_list("short_name", flat=True)), ["OnPrimary"])
+            with self.assertNoLogs("arrow_site.db_router", "WARNING"):
+                self.assertEqual(Venue.objects.count(), 1)
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_public_pages_answer(self):
+        with self.assertLogs("arrow_site.db_router", "WARNING"):
+            response = self.client.get("/venues/")
+        self.assertContains(response, "OnPrimary")
+
+    def test_the_health_check_says_degraded_not_unavailable(self):
+        with self.assertLogs("arrow_site.health", "WARNING"):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertEqual(body["status"], "degraded")
+        self.assertEqual(body["databases"], {"default": "ok", DEAD: "unavailable"})
+        # Known down: the next probe does not wait for it again.
+        with self.assertNoLogs("arrow_site.health", "WARNING"):
+            self.assertEqual(self.client.get("/healthz").json()["databases"][DEAD], "unavailable")
+
+    def test_it_is_tried_again_after_a_while(self):
+        with primary_pinned(False):
+            with self.assertLogs("arrow_site.db_router", "WARNING"):
+                Venue.objects.count()
+            ReplicaHealth.down_until[DEAD] = 0.0  # RETRY_SECONDS later
+            with self.assertLogs("arrow_site.db_router", "WARNING"):
+                Venue.objects.count()
