@@ -1,44 +1,29 @@
 """A replica that does not answer (nothing listens on its port): its reads go to the primary, no
 page fails, and /healthz keeps the host in the load balancer, degraded (issue 22, item 1)."""
 
-import copy
 import time
 import unittest
 
-from django.db import connection, connections
+from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from arrow_site.db_router import ReplicaHealth, primary_pinned
 from papers.models import Venue
+from tests.extra_databases import ExtraDatabaseMixin
 
 DEAD = "replica_dead"
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
 @override_settings(DATABASE_REPLICAS=[DEAD])
-class DeadReplicaTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        dead = copy.deepcopy(connections.settings["default"])
-        dead["PORT"] = "1"  # nothing listens there: as if the replica were stopped
-        dead["OPTIONS"] = {**dead.get("OPTIONS", {}), "connect_timeout": 2}
-        connections.settings[DEAD] = dead
-        # Allow this test class to use the alias it just made (Django's test isolation checks it).
-        cls.databases = frozenset(cls.databases) | {DEAD}
+class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
+    extra_alias = DEAD
+    flush_extra = False  # nothing to flush, nothing to connect to
 
     @classmethod
-    def tearDownClass(cls):
-        cls.databases = frozenset(cls.databases) - {DEAD}
-        connections[DEAD].close()
-        del connections[DEAD]
-        del connections.settings[DEAD]
-        super().tearDownClass()
-
-    @classmethod
-    def _databases_names(cls, include_mirrors=True):
-        # Flush the primary only between tests: nothing listens for the dead replica.
-        return [name for name in super()._databases_names(include_mirrors) if name != DEAD]
+    def extra_changes(cls, default):
+        # Nothing listens on port 1: as if the replica were stopped.
+        return {"PORT": "1", "OPTIONS": {**default.get("OPTIONS", {}), "connect_timeout": 2}}
 
     def setUp(self):
         ReplicaHealth.down_until.clear()

@@ -4,7 +4,6 @@ The "replica" is a second database on the same server holding its own copy of th
 rows the primary does not have, so every read shows which database answered.
 """
 
-import copy
 import unittest
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -15,37 +14,35 @@ from django.test import RequestFactory, TransactionTestCase, override_settings
 from arrow_site.db_router import primary_pinned
 from arrow_site.middleware import PrimaryDatabaseMiddleware
 from papers.models import Venue
+from tests.extra_databases import ExtraDatabaseMixin
 
 REPLICA = "replica_test"
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
 @override_settings(DATABASE_REPLICAS=[REPLICA])
-class PrimaryReplicaRouterTests(TransactionTestCase):
+class PrimaryReplicaRouterTests(ExtraDatabaseMixin, TransactionTestCase):
+    extra_alias = REPLICA
+
+    @classmethod
+    def extra_changes(cls, default):
+        return {"NAME": f"{default['NAME']}_replica"}
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        replica_settings = copy.deepcopy(connections.settings["default"])
-        replica_settings["NAME"] = f"{replica_settings['NAME']}_replica"
-        cls.replica_name = replica_settings["NAME"]
+        cls.replica_name = connections.settings[REPLICA]["NAME"]
         with connections["default"].cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{cls.replica_name}"')
             cursor.execute(f'CREATE DATABASE "{cls.replica_name}"')
-        connections.settings[REPLICA] = replica_settings
-        # Allow this test class to use the alias it just made (Django's test isolation checks it).
-        cls.databases = frozenset(cls.databases) | {REPLICA}
         with connections[REPLICA].schema_editor() as editor:
             editor.create_model(Venue)
 
     @classmethod
     def tearDownClass(cls):
-        cls.databases = frozenset(cls.databases) - {REPLICA}
-        connections[REPLICA].close()
-        del connections[REPLICA]
-        del connections.settings[REPLICA]
+        super().tearDownClass()
         with connections["default"].cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{cls.replica_name}"')
-        super().tearDownClass()
 
     def setUp(self):
         # The test runner's flush skips the replica (no migrations there), so empty it here.
