@@ -268,7 +268,6 @@ class AuthorAdmin(CuratedModelAdmin):
             "opts": self.opts,
             "original": author,
             "groups": groups,
-            "graph": graph,
             # Jinja2 returns a plain str of what it escaped itself.
             "graph_figure": mark_safe(render_to_string("charts/_coauthors.html", {"chart": graph}))  # noqa: S308  # nosec B308 B703
             if graph.data.nodes

@@ -110,10 +110,6 @@ class TimelineCount:
     kind: str
     count: int
 
-    @property
-    def kind_label(self) -> str:
-        return Venue.Kind(self.kind).label if self.kind in Venue.Kind.values else Venue.Kind.OTHER.label
-
 
 @dataclass(frozen=True)
 class TimelineCountRow:
@@ -131,7 +127,7 @@ class TimelineCountRow:
     @cached_property
     def kinds(self) -> list[tuple[str, str]]:
         """(kind, label) of the venue kinds this row has papers at, in the legend's order."""
-        present = {c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER for c in self.counts}
+        present = {_kind(c) for c in self.counts}
         return [(kind, Venue.Kind(kind).label) for kind in KIND_ORDER if kind in present]
 
     @cached_property
@@ -139,8 +135,7 @@ class TimelineCountRow:
         """{kind: papers} per year, oldest first, undated last: the text alternative's table rows."""
         years: dict[int | None, dict[str, int]] = defaultdict(dict)
         for c in self.counts:
-            kind = c.kind if c.kind in KIND_STYLES else Venue.Kind.OTHER
-            years[c.year or None][kind] = years[c.year or None].get(kind, 0) + c.count
+            years[c.year or None][_kind(c)] = years[c.year or None].get(_kind(c), 0) + c.count
         return sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))
 
 
@@ -343,8 +338,9 @@ def _legend(items: Sequence[tuple[str, str, str]], *, x: float, y: float, size: 
 TL_MIN_WIDTH = 640
 
 
-def _kind(paper: ChartPaper) -> str:
-    return paper.kind if paper.kind in KIND_STYLES else Venue.Kind.OTHER
+def _kind(item: ChartPaper | TimelineCount) -> str:
+    """The venue kind a mark is drawn as: an unknown one as Other."""
+    return item.kind if item.kind in KIND_STYLES else Venue.Kind.OTHER
 
 
 TL_PER_LINE = 2  # marks side by side in one year column, then the next line

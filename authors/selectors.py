@@ -9,7 +9,6 @@ from collections.abc import Collection, Sequence
 
 from django.db.models import Count
 
-from arrow_site.links import url_prefix
 from authors.charts import (
     Chart,
     ChartPaper,
@@ -54,12 +53,11 @@ class ClusterFacts:
             # over them (timeline_counts) still counts each paper once.
             self.found = list(found.values_list(*columns).annotate(n=Count("paper_id", distinct=True)))
         else:
-            self.found = list(found.values_list(*columns, "paper_id", "paper__title")) if ids else []
+            self.found = list(found.values_list(*columns, "paper_id", "paper__title"))
         self.facets = list({(year, venue, pub_type) for _, year, venue, _, pub_type, *_ in self.found})
 
     def timeline_rows(self) -> list[TimelineRow]:
         papers: dict[int, dict[int, ChartPaper]] = defaultdict(dict)
-        paper_prefix = url_prefix("papers:detail-short")
         for author_id, year, venue, kind, _, paper_id, title in self.found:
             if paper_id not in papers[author_id]:
                 papers[author_id][paper_id] = ChartPaper(
@@ -68,15 +66,14 @@ class ClusterFacts:
                     year=year,
                     venue=venue or "",
                     kind=kind or Venue.Kind.OTHER,
-                    # An unsaved instance reuses the model's slug rule without loading the row again.
-                    url=f"{paper_prefix}{paper_id}/{Paper(pk=paper_id, title=title).slug}/",
+                    # An unsaved instance reuses the model's URL rule without loading the row again.
+                    url=Paper(pk=paper_id, title=title).get_absolute_url(),
                 )
-        author_prefix = url_prefix("authors:detail")
         return [
             TimelineRow(
                 author_pk=row.pk,
                 label=row.full_name,
-                url=f"{author_prefix}{row.pk}/",
+                url=row.get_absolute_url(),
                 papers=tuple(sorted(papers[row.pk].values(), key=lambda p: (p.year or 0, p.pk))),
             )
             for row in self.rows
@@ -91,8 +88,7 @@ class ClusterFacts:
         for author_id, year, _, kind, _, n in self.found:
             # The rest's line sums its rows' counts: a paper two of them share counts twice there.
             counts[line_of.get(author_id, 0)][(year, kind or Venue.Kind.OTHER)] += n
-        author_prefix = url_prefix("authors:detail")
-        lines = [(row.pk, row.full_name, f"{author_prefix}{row.pk}/") for row in drawn]
+        lines = [(row.pk, row.full_name, row.get_absolute_url()) for row in drawn]
         if len(drawn) < len(self.rows):
             lines.append((0, f"{len(self.rows) - len(drawn)} other rows", "#rows-heading"))
         return [

@@ -109,10 +109,10 @@ class PaperDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        with_author_links([self.object])
         # One canonical URL per paper: /papers/<id>/ and stale slugs redirect to /papers/<id>/<slug>/.
         if kwargs.get("slug") != self.object.slug:
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
+        with_author_links([self.object])
         return self.render_to_response(self.get_context_data(object=self.object))
 
 
