@@ -16,41 +16,25 @@ from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
 
+from arrow_site.outages import Outages
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "arrow:public-pages-version"
-# After a cache error, pages are served without the cache for this long before it is tried again:
-# a cache that does not answer costs one request its timeout, not every request.
-RETRY_SECONDS = 30.0
 # What a cache that is down or unreachable raises (Redis's errors; sockets' for others).
 CACHE_ERRORS = (RedisError, OSError)
-
-
-class CacheHealth:
-    """Whether the cache is in use, and how many of its errors this process has met (/healthz)."""
-
-    failures = 0
-    down_until = 0.0
-
-    @classmethod
-    def available(cls) -> bool:
-        return time.monotonic() >= cls.down_until
-
-    @classmethod
-    def failed(cls, error: Exception) -> None:
-        cls.failures += 1
-        cls.down_until = time.monotonic() + RETRY_SECONDS
-        logger.warning("cache unavailable, pages are served without it for %ss: %s", RETRY_SECONDS, error)
+# After a cache error, pages are served without the cache for a while (/healthz says degraded).
+CACHE_OUTAGES = Outages(logger, what="cache", meanwhile="pages are served without it")
 
 
 def cache_call(operation: Callable, default=None):
     """`operation()` on the cache, or `default` while the cache is failing: no cache is slower, never a 500."""
-    if not CacheHealth.available():
+    if CACHE_OUTAGES.is_down():
         return default
     try:
         return operation()
     except CACHE_ERRORS as error:
-        CacheHealth.failed(error)
+        CACHE_OUTAGES.failed(error)
         return default
 
 

@@ -7,18 +7,19 @@ Replicas lag the primary a little, so a read goes to the primary whenever stalen
   (curators see their own changes at once) and any unsafe method,
 - always for sessions, users and login records, which a visitor may have written one request ago.
 Public pages read by anonymous visitors, the bulk of the traffic, go to a random replica that answers
-(ReplicaHealth: one that does not is skipped for a while, its reads going to the primary).
+(replica_usable: one that does not is skipped for a while, its reads going to the primary).
 """
 
 import logging
 import random
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+from arrow_site.outages import Outages
 
 logger = logging.getLogger(__name__)
 
@@ -41,41 +42,25 @@ def primary_pinned(pinned: bool = True) -> Iterator[None]:
         _pinned.reset(token)
 
 
-class ReplicaHealth:
-    """Replicas that failed to connect, skipped for RETRY_SECONDS: their reads go to the primary.
+# Replicas that failed to connect: their reads go to the primary for a while (/healthz says degraded).
+REPLICA_OUTAGES = Outages(logger, what="replica", meanwhile="its reads go to the primary")
 
-    A replica is asked to connect when the router first picks it in a request (the request would
-    connect at its first query anyway), so a dead one costs the request that finds it its connect
-    timeout (settings: 2 s), then nothing until it is tried again, never a 500.
-    """
 
-    RETRY_SECONDS = 30.0
-    down_until: dict[str, float] = {}
-
-    @classmethod
-    def usable(cls, alias: str) -> bool:
-        if time.monotonic() < cls.down_until.get(alias, 0.0):
-            return False
-        connection = connections[alias]
-        if connection.connection is not None:
-            return True
-        try:
-            connection.ensure_connection()
-        except DatabaseError as error:
-            cls.failed(alias, error)
-            return False
+def replica_usable(alias: str) -> bool:
+    """Whether a replica may take reads now. It is asked to connect when the router first picks it in
+    a request (the request would connect at its first query anyway), so a dead one costs the request
+    that finds it its connect timeout (settings: 2 s), then nothing until it is tried again."""
+    if REPLICA_OUTAGES.is_down(alias):
+        return False
+    connection = connections[alias]
+    if connection.connection is not None:
         return True
-
-    @classmethod
-    def failed(cls, alias: str, error: Exception) -> None:
-        cls.down_until[alias] = time.monotonic() + cls.RETRY_SECONDS
-        logger.warning(
-            "replica %s unavailable, its reads go to the primary for %ss: %s", alias, cls.RETRY_SECONDS, error
-        )
-
-    @classmethod
-    def state(cls, alias: str) -> str:
-        return "degraded" if time.monotonic() < cls.down_until.get(alias, 0.0) else "ok"
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        REPLICA_OUTAGES.failed(error, alias)
+        return False
+    return True
 
 
 @contextmanager
@@ -104,7 +89,7 @@ class PrimaryReplicaRouter:
             # Related rows of an object read from the primary come from the primary too.
             return DEFAULT_DB_ALIAS
         for alias in random.sample(replicas, len(replicas)):
-            if ReplicaHealth.usable(alias):
+            if replica_usable(alias):
                 return alias
         return DEFAULT_DB_ALIAS
 

@@ -9,8 +9,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from arrow_site.cache import CacheHealth
-from arrow_site.db_router import ReplicaHealth
+from arrow_site.cache import CACHE_OUTAGES
+from arrow_site.db_router import REPLICA_OUTAGES
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def healthz(request):
     databases = {}
     for alias in connections:
-        if alias in settings.DATABASE_REPLICAS and ReplicaHealth.state(alias) != "ok":
+        if alias in settings.DATABASE_REPLICAS and REPLICA_OUTAGES.is_down(alias):
             # Known down: not asked again before the router would (a probe must not wait its timeout).
             databases[alias] = "unavailable"
             continue
@@ -33,13 +33,13 @@ def healthz(request):
             logger.warning("health check: database %s does not answer: %s", alias, error)
             databases[alias] = "unavailable"
             if alias in settings.DATABASE_REPLICAS:
-                ReplicaHealth.failed(alias, error)
+                REPLICA_OUTAGES.failed(error, alias)
             # Drop the broken connection now, so the next check (or request) connects afresh.
             connections[alias].close_if_unusable_or_obsolete()
     # Only the primary decides: a replica or the cache that fails is done without (the router reads
     # from the primary, pages are built without the cache), so the host keeps serving every page and
     # stays in the load balancer, degraded.
-    cache = "ok" if CacheHealth.available() else "degraded"
+    cache = "degraded" if CACHE_OUTAGES.is_down() else "ok"
     if databases.get(DEFAULT_DB_ALIAS) != "ok":
         status = "unavailable"
     elif cache != "ok" or any(state != "ok" for state in databases.values()):

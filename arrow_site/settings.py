@@ -225,7 +225,7 @@ DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), 1):
     replica = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
     # A replica that does not answer must cost a request seconds, not the pool's 10 s: after that the
-    # router reads from the primary instead for a while (arrow_site/db_router.py, ReplicaHealth).
+    # router reads from the primary instead for a while (arrow_site/db_router.py, replica_usable).
     replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 2}
     if "pool" in replica["OPTIONS"]:
         replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": 2}

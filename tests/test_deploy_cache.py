@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from arrow_site.cache import CacheHealth, public_pages_changed, public_pages_version
+from arrow_site.cache import CACHE_OUTAGES, public_pages_changed, public_pages_version
 from authors.models import CorrectionRequest, RateLimitCounter
 from papers.models import Paper, Venue
 from tests.factories import make_author, make_paper
@@ -154,8 +154,9 @@ class DeadCacheTests(TestCase):
     """Issue 22, item 2: a cache that does not answer means no cache (logged, counted), never a 500."""
 
     def setUp(self):
-        CacheHealth.failures, CacheHealth.down_until = 0, 0.0
-        self.addCleanup(setattr, CacheHealth, "down_until", 0.0)
+        CACHE_OUTAGES.failures = 0
+        CACHE_OUTAGES.down_until.clear()
+        self.addCleanup(CACHE_OUTAGES.down_until.clear)
 
     def test_pages_are_served_without_it_and_it_is_not_asked_again_at_once(self):
         with self.assertLogs("arrow_site.cache", "WARNING"):
@@ -164,7 +165,7 @@ class DeadCacheTests(TestCase):
         second = self.client.get("/page/")
         self.assertEqual(second.status_code, 200)
         self.assertNotEqual(first.content, second.content)  # built again: nothing was cached
-        self.assertEqual(CacheHealth.failures, 1)  # the second request did not wait for the dead cache
+        self.assertEqual(CACHE_OUTAGES.failures, 1)  # the second request did not wait for the dead cache
 
     def test_a_curators_write_is_not_a_500_after_it_was_saved(self):
         curator = self.client_class()
@@ -183,7 +184,7 @@ class DeadCacheTests(TestCase):
     def test_it_is_tried_again_after_a_while(self):
         with self.assertLogs("arrow_site.cache", "WARNING"):
             self.client.get("/page/")
-        CacheHealth.down_until = 0.0  # RETRY_SECONDS later
+        CACHE_OUTAGES.down_until.clear()  # retry_seconds later
         with self.assertLogs("arrow_site.cache", "WARNING"):
             self.client.get("/page/")
-        self.assertEqual(CacheHealth.failures, 2)
+        self.assertEqual(CACHE_OUTAGES.failures, 2)

@@ -7,7 +7,7 @@ import unittest
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from arrow_site.db_router import ReplicaHealth, primary_pinned
+from arrow_site.db_router import REPLICA_OUTAGES, primary_pinned
 from papers.models import Venue
 from tests.extra_databases import ExtraDatabaseMixin
 
@@ -26,8 +26,8 @@ class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
         return {"PORT": "1", "OPTIONS": {**default.get("OPTIONS", {}), "connect_timeout": 2}}
 
     def setUp(self):
-        ReplicaHealth.down_until.clear()
-        self.addCleanup(ReplicaHealth.down_until.clear)
+        REPLICA_OUTAGES.down_until.clear()
+        self.addCleanup(REPLICA_OUTAGES.down_until.clear)
         Venue.objects.create(short_name="OnPrimary", slug="on-primary")
 
     def test_reads_go_to_the_primary_and_the_replica_is_not_asked_again_at_once(self):
@@ -60,6 +60,6 @@ class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
         with primary_pinned(False):
             with self.assertLogs("arrow_site.db_router", "WARNING"):
                 Venue.objects.count()
-            ReplicaHealth.down_until[DEAD] = 0.0  # RETRY_SECONDS later
+            REPLICA_OUTAGES.down_until[DEAD] = 0.0  # retry_seconds later
             with self.assertLogs("arrow_site.db_router", "WARNING"):
                 Venue.objects.count()
