@@ -168,20 +168,19 @@ def _balanced(text: str) -> bool:
 # anything TeX could turn into a command or a comment (`^^5c` is a backslash, `%` ends the line,
 # `#` is a macro parameter), makes the span text, escaped like the rest: imported data must not
 # reach a reader's LaTeX build as `\input{/etc/passwd}` or `\immediate\write18{…}`.
-SAFE_MATH_COMMANDS = frozenset(TEX_SYMBOLS) | {
-    "frac", "dfrac", "tfrac", "sqrt", "hat", "widehat", "tilde", "widetilde", "bar", "vec", "dot",
-    "ddot", "overline", "underline", "mathit", "mathsf", "mathtt", "mathfrak", "mathscr", "boldsymbol",
-    "bm", "textrm", "textit", "textbf", "textsf", "texttt", "big", "Big", "bigg", "Bigg", "lvert",
-    "rvert", "lVert", "rVert", "langle", "rangle", "lfloor", "rfloor", "lceil", "rceil", "mid",
-    "top", "star", "prime", "cdotp", "colon", "mathop", "limits", "nolimits", "displaystyle",
-    "alpha", "varrho", "varsigma", "varpi", "varkappa", "hbar", "Re", "Im", "aleph", "wedge", "vee",
-    "oplus", "otimes", "odot", "setminus", "supset", "supseteq", "preceq", "succeq", "prec", "succ",
-    "perp", "parallel", "uparrow", "downarrow", "longrightarrow", "longmapsto", "hookrightarrow",
-    "implies", "iff", "arg", "deg", "det", "dim", "exp", "gcd", "inf", "ker", "lim", "liminf",
-    "limsup", "ln", "Pr", "sup", "tan", "tanh", "sinh", "cosh", "arctan", "arcsin", "arccos", "sec",
-    "csc", "cot", "mod", "bmod", "pmod", "binom", "choose", "sum", "prod", "coprod", "oint",
-    "bigcup", "bigcap", "bigoplus", "bigotimes", "bigvee", "bigwedge", "emptyset", "varnothing",
-    "triangle", "square", "Box", "diamond", "bullet", "checkmark", "dagger", "ddagger", "S", "P",
+SAFE_MATH_COMMANDS = frozenset(TEX_SYMBOLS) | {  # beyond what the pages render (arrow_text)
+    "frac", "dfrac", "tfrac", "hat", "widehat", "tilde", "widetilde", "bar", "vec", "dot", "ddot", "overline",
+    "underline", "mathit", "mathsf", "mathtt", "mathfrak", "mathscr", "boldsymbol", "bm", "textrm", "textit",
+    "textbf", "textsf", "texttt", "big", "Big", "bigg", "Bigg", "lvert", "rvert", "lVert", "rVert", "langle",
+    "rangle", "lfloor", "rfloor", "lceil", "rceil", "mid", "top", "star", "prime", "cdotp", "colon", "mathop",
+    "limits", "nolimits", "displaystyle", "varrho", "varsigma", "varpi", "varkappa", "hbar", "Re", "Im",
+    "aleph", "wedge", "vee", "oplus", "otimes", "odot", "setminus", "supset", "supseteq", "preceq", "succeq",
+    "prec", "succ", "perp", "parallel", "uparrow", "downarrow", "longrightarrow", "longmapsto",
+    "hookrightarrow", "implies", "iff", "arg", "deg", "det", "dim", "gcd", "inf", "ker", "lim", "liminf",
+    "limsup", "ln", "Pr", "sup", "tan", "tanh", "sinh", "cosh", "arctan", "arcsin", "arccos", "sec", "csc",
+    "cot", "mod", "bmod", "pmod", "binom", "choose", "coprod", "oint", "bigcup", "bigcap", "bigoplus",
+    "bigotimes", "bigvee", "bigwedge", "varnothing", "triangle", "square", "Box", "diamond", "bullet",
+    "checkmark", "dagger", "ddagger", "S", "P",
 }  # fmt: skip
 MATH_COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 
