@@ -6,21 +6,30 @@ coarse but right: a merge changes the author pages, the cluster page, every pape
 authors and the search results, and working those out exactly is not worth the risk of a stale page.
 Browsers and proxies may still hold a page for PUBLIC_CACHE_SECONDS; curators, who are signed in, are
 never served cached pages.
+
+With read replicas, each version also records the primary's WAL position once the writes it follows
+have committed; a public request reads only from replicas that have replayed that far (db_router), so
+no page cached under a version, nor sent to a browser, predates the curation that began it.
 """
 
 import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
 
+from arrow_site.db_router import primary_lsn
 from arrow_site.outages import Outages
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "arrow:public-pages-version"
+LSN_KEY = "arrow:public-pages-lsn:{version}"
+# An LSN key outlives its version by far; one that is gone is read again from the primary.
+LSN_SECONDS = 24 * 3600
 # What a cache that is down or unreachable raises (Redis's errors; sockets' for others).
 CACHE_ERRORS = (RedisError, OSError)
 # After a cache error, pages are served without the cache for a while (/healthz says degraded).
@@ -60,6 +69,30 @@ def public_pages_changed() -> None:
 
 def _bump() -> None:
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # evicted: the next read starts a fresh version from the clock
-        _version()
+        version = _version()
+    if settings.DATABASE_REPLICAS:
+        # Read after the increment: every write whose bump came first has committed by now, so a
+        # replica that has replayed this far has seen all of them (concurrent bumps included).
+        cache.set(LSN_KEY.format(version=version), primary_lsn(), LSN_SECONDS)
+
+
+# Per process: (version, its WAL position), so a request reads the position only after a bump.
+_version_lsn: tuple[int, int] | None = None
+
+
+def replicas_must_reach(version: int) -> int:
+    """The WAL position replicas must have replayed to serve pages of this version."""
+    global _version_lsn
+    if _version_lsn is not None and _version_lsn[0] == version:
+        return _version_lsn[1]
+    key = LSN_KEY.format(version=version)
+    lsn = cache.get(key)
+    if lsn is None:
+        # Its bump has not written it yet, or it expired: the primary's position now is as good
+        # (the version exists, so the writes before it have committed).
+        lsn = primary_lsn()
+        cache.add(key, lsn, LSN_SECONDS)
+    _version_lsn = (version, lsn)
+    return lsn

@@ -7,7 +7,9 @@ Replicas lag the primary a little, so a read goes to the primary whenever stalen
   (curators see their own changes at once) and any unsafe method,
 - always for sessions, users and login records, which a visitor may have written one request ago.
 Public pages read by anonymous visitors, the bulk of the traffic, go to a random replica that answers
-(replica_usable: one that does not is skipped for a while, its reads going to the primary).
+(replica_usable: one that does not is skipped for a while, its reads going to the primary) and has
+replayed the last write public pages show (replica_caught_up): a page built from a replica that has
+not yet replayed a merge would be cached under the version that merge began (arrow_site/cache.py).
 """
 
 import logging
@@ -24,6 +26,10 @@ from arrow_site.outages import Outages
 logger = logging.getLogger(__name__)
 
 _pinned: ContextVar[bool] = ContextVar("arrow_primary_pinned", default=False)
+# How far (a WAL position, in bytes) a replica must have replayed to serve this request's reads.
+_min_lsn: ContextVar[int | None] = ContextVar("arrow_min_lsn", default=None)
+# Per process: the furthest WAL position each replica was last seen to have replayed.
+_replayed: dict[str, int] = {}
 # Whether this request or command has written what public pages show (wrote_public_data).
 _wrote_public: ContextVar[bool] = ContextVar("arrow_wrote_public", default=False)
 PRIMARY_ONLY_APPS = {"admin", "auth", "axes", "sessions"}
@@ -63,6 +69,42 @@ def replica_usable(alias: str) -> bool:
     return True
 
 
+def primary_lsn() -> int:
+    """The primary's current WAL position: every transaction committed so far lies before it.
+    The insert position, not pg_current_wal_lsn(): with synchronous_commit off a commit's record may
+    not be written out yet, and a replica at the written position would not have it."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def replicas_at_least(lsn: int | None) -> Iterator[None]:
+    """Within this block, reads use only replicas that have replayed the primary's WAL up to `lsn`."""
+    token = _min_lsn.set(lsn)
+    try:
+        yield
+    finally:
+        _min_lsn.reset(token)
+
+
+def replica_caught_up(alias: str, lsn: int | None) -> bool:
+    """Whether the replica has replayed up to `lsn`. Asked once per replica and curation in a process
+    (a replica never goes back), so most requests ask nothing."""
+    if lsn is None or _replayed.get(alias, -1) >= lsn:
+        return True
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint")
+            replayed = cursor.fetchone()[0]
+    except DatabaseError as error:
+        REPLICA_OUTAGES.failed(error, alias)
+        return False
+    # NULL: not a standby (the tests' mirror, a promoted server): it has all there is.
+    _replayed[alias] = lsn if replayed is None else replayed
+    return _replayed[alias] >= lsn
+
+
 @contextmanager
 def public_writes_watched() -> Iterator[Callable[[], bool]]:
     """Within this block, note writes routed to models public pages show; yields a function that
@@ -89,7 +131,7 @@ class PrimaryReplicaRouter:
             # Related rows of an object read from the primary come from the primary too.
             return DEFAULT_DB_ALIAS
         for alias in random.sample(replicas, len(replicas)):
-            if replica_usable(alias):
+            if replica_usable(alias) and replica_caught_up(alias, _min_lsn.get()):
                 return alias
         return DEFAULT_DB_ALIAS
 

@@ -8,8 +8,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from arrow_site.api.responses import invalid_parameters_body
-from arrow_site.cache import cache_call, public_pages_changed, public_pages_version
-from arrow_site.db_router import primary_pinned, public_writes_watched
+from arrow_site.cache import cache_call, public_pages_changed, public_pages_version, replicas_must_reach
+from arrow_site.db_router import primary_pinned, public_writes_watched, replicas_at_least
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -93,6 +93,8 @@ class PublicCacheMiddleware:
 
     A successful request that wrote data public pages show (every curation does; the router notes
     it) bumps the public page version (arrow_site/cache.py), so no server-side copy outlives a curation.
+    With replicas, a public read uses only those that have replayed the writes of the version it is
+    built (and cached) under.
     """
 
     def __init__(self, get_response):
@@ -101,17 +103,20 @@ class PublicCacheMiddleware:
     def __call__(self, request):
         public = is_public_read(request)
         key = None
-        if public and request.method == "GET" and settings.PAGE_CACHE_SECONDS:
-            version = public_pages_version()
-            if version is not None:  # None: the cache is failing, the page is built as without one
-                digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-                key = f"arrow:page:{version}:{digest}"
-                cached = cache_call(lambda: cache.get(key))
-                if cached is not None:
-                    content, content_type = cached
-                    return self.public_headers(HttpResponse(content, content_type=content_type))
+        version = min_lsn = None
+        if public and (settings.PAGE_CACHE_SECONDS or settings.DATABASE_REPLICAS):
+            version = public_pages_version()  # None: the cache is failing, the page is built as without one
+        if version is not None and request.method == "GET" and settings.PAGE_CACHE_SECONDS:
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"arrow:page:{version}:{digest}"
+            cached = cache_call(lambda: cache.get(key))
+            if cached is not None:
+                content, content_type = cached
+                return self.public_headers(HttpResponse(content, content_type=content_type))
+        if version is not None and settings.DATABASE_REPLICAS:
+            min_lsn = cache_call(lambda: replicas_must_reach(version))
 
-        with public_writes_watched() as wrote_public_data:
+        with public_writes_watched() as wrote_public_data, replicas_at_least(min_lsn):
             response = self.get_response(request)
             # Only a request that wrote what public pages show drops them: not a login, not the
             # merge confirmation page, not a visitor's report (curation services bump it too).
