@@ -15,6 +15,7 @@ from psycopg import sql
 
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
+from authors.homonyms import next_homonym_number
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
 from papers.bulk import any_of, array_param, insert_rows
@@ -489,7 +490,11 @@ def author_split(
         into.merged_into = None
         into.save(update_fields=["merged_into", "updated_at"])
     elif into is None:
-        into = Author.objects.create(name=author.name, cluster=author.cluster)
+        # The new row is another person of the name: it gets the name's next number for good, as
+        # dblp numbers its homonyms (an undo keeps it on the tombstone, a redo revives it).
+        into = Author.objects.create(
+            name=author.name, homonym_number=next_homonym_number(author.name), cluster=author.cluster
+        )
     Authorship.objects.filter(pk__in=[a.pk for a in authorships]).update(author=into, curated=True)
     _refresh([author.pk, into.pk])
 

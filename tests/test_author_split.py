@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
+from authors.homonyms import next_homonym_number
 from authors.models import Author, CurationEvent, NameCluster
-from authors.services import author_merge, author_paper_groups, author_split
+from authors.services import author_merge, author_paper_groups, author_split, curation_undo
 from papers.models import Authorship
 from tests.factories import make_author, make_paper
 
@@ -23,7 +24,8 @@ class AuthorSplitTests(TestCase):
         new = author_split(author=self.row, paper_ids=[p.pk for p in self.two], curator=self.curator)
 
         self.assertNotEqual(new.pk, self.row.pk)
-        self.assertEqual((new.name, new.homonym_number, new.cluster), ("Jun Wang", "", self.row.cluster))
+        # Another person of the name: the name's first number (the row split from has none).
+        self.assertEqual((new.name, new.homonym_number, new.cluster), ("Jun Wang", "0001", self.row.cluster))
         moved = Authorship.objects.filter(author=new)
         self.assertEqual(set(moved.values_list("paper", flat=True)), {p.pk for p in self.two})
         self.assertTrue(all(moved.values_list("curated", flat=True)))
@@ -91,3 +93,39 @@ class PaperGroupTests(TestCase):
         by_pk = {p.pk: p for g in groups for p in g}
         self.assertEqual(by_pk[p2.pk].coauthor_names, ["Alice A", "Bob B"])
         self.assertEqual(by_pk[alone.pk].coauthor_names, [])
+
+
+class SplitHomonymNumberTests(TestCase):
+    """A split's new row takes the name's next number for good (issue 24): never one a row, a
+    tombstone or a source key of the name has had, kept through undo and redo."""
+
+    def setUp(self):
+        self.curator = get_user_model().objects.create_user("cura", password="x")
+        self.row = make_author("Jun Wang 0002")
+        self.papers = [make_paper([self.row]) for _ in range(4)]
+
+    def split(self, *papers):
+        return author_split(author=self.row, paper_ids=[p.pk for p in papers], curator=self.curator)
+
+    def test_the_number_is_one_above_the_highest_ever_used(self):
+        tombstone = make_author("Jun Wang 0005")
+        author_merge(target=self.row, sources=[tombstone], curator=self.curator)
+
+        self.assertEqual(self.split(self.papers[0]).full_name, "Jun Wang 0006")
+        self.assertEqual(self.split(self.papers[1]).full_name, "Jun Wang 0007")
+
+    def test_undo_keeps_the_number_on_the_tombstone_and_redo_brings_it_back(self):
+        new = self.split(self.papers[0])
+        undo = curation_undo(event=new.curation_event, curator=self.curator)
+        new.refresh_from_db()
+        self.assertEqual((new.homonym_number, new.merged_into_id is not None), ("0003", True))
+
+        # The undone row's number is not given out again.
+        self.assertEqual(next_homonym_number("Jun Wang"), "0004")
+
+        curation_undo(event=undo, curator=self.curator)  # redo
+        new.refresh_from_db()
+        self.assertEqual((new.full_name, new.merged_into_id), ("Jun Wang 0003", None))
+        moved = Authorship.objects.filter(author=new).values_list("paper", flat=True)
+        self.assertEqual(set(moved), {self.papers[0].pk})
+        self.assertEqual(self.split(self.papers[1]).homonym_number, "0004")
