@@ -15,7 +15,7 @@ not yet replayed a merge would be cached under the version that merge began (arr
 import logging
 import random
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -76,6 +76,21 @@ def primary_lsn() -> int:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint")
         return cursor.fetchone()[0]
+
+
+def replicas_failed(error: Exception) -> list[str]:
+    """After `error` in a request: the replicas it used whose connection no longer answers (the server
+    stopped mid-query, say), noted as down and closed. Empty when the replicas are fine."""
+    failed = []
+    for alias in settings.DATABASE_REPLICAS:
+        connection = connections[alias]
+        if connection.connection is None or connection.is_usable():
+            continue
+        REPLICA_OUTAGES.failed(error, alias)
+        with suppress(DatabaseError):
+            connection.close()
+        failed.append(alias)
+    return failed
 
 
 @contextmanager

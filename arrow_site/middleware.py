@@ -4,12 +4,13 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from arrow_site.api.responses import invalid_parameters_body
 from arrow_site.cache import cache_call, public_pages_changed, public_pages_version, replicas_must_reach
-from arrow_site.db_router import primary_pinned, public_writes_watched, replicas_at_least
+from arrow_site.db_router import primary_pinned, public_writes_watched, replicas_at_least, replicas_failed
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -77,7 +78,11 @@ class RejectRepeatedApiParametersMiddleware:
 
 
 class PrimaryDatabaseMiddleware:
-    """Reads of the admin, of signed-in users and of unsafe requests go to the primary (db_router)."""
+    """Reads of the admin, of signed-in users and of unsafe requests go to the primary (db_router).
+
+    A read whose replica dies under it (the server stopped mid-query) is run again on the primary,
+    once: GET and HEAD change nothing, so the visitor gets the page instead of a 500.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,6 +90,14 @@ class PrimaryDatabaseMiddleware:
     def __call__(self, request):
         pin = request.method not in SAFE_METHODS or request.path.startswith("/admin/") or request.user.is_authenticated
         with primary_pinned(pin):
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.method not in ("GET", "HEAD") or not isinstance(exception, DatabaseError):
+            return None
+        if not replicas_failed(exception):
+            return None  # the primary's error, or a bad query: a 500 as ever
+        with primary_pinned():
             return self.get_response(request)
 
 

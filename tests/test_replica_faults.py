@@ -4,7 +4,8 @@ page fails, and /healthz keeps the host in the load balancer, degraded (issue 22
 import time
 import unittest
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.signals import connection_created
 from django.test import TransactionTestCase, override_settings
 
 from arrow_site.db_router import REPLICA_OUTAGES, primary_pinned
@@ -63,3 +64,55 @@ class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
             REPLICA_OUTAGES.down_until[DEAD] = 0.0  # retry_seconds later
             with self.assertLogs("arrow_site.db_router", "WARNING"):
                 Venue.objects.count()
+
+
+DYING = "replica_dying"
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
+@override_settings(DATABASE_REPLICAS=[DYING])
+class ReplicaDiesMidRequestTests(ExtraDatabaseMixin, TransactionTestCase):
+    """The replica's server goes away while a page reads from it (bench/load.py saw this as a 500 when
+    the replica was stopped under load): the page is read again from the primary."""
+
+    extra_alias = DYING
+    flush_extra = False  # the same database as the primary, through a connection of its own
+
+    @classmethod
+    def extra_changes(cls, default):
+        return {}
+
+    def setUp(self):
+        REPLICA_OUTAGES.down_until.clear()
+        self.addCleanup(REPLICA_OUTAGES.down_until.clear)
+        Venue.objects.create(short_name="StillThere", slug="still-there")
+        connection_created.connect(self.kill_at_once)
+        self.addCleanup(connection_created.disconnect, self.kill_at_once)
+
+    def kill_at_once(self, sender, connection, **kwargs):
+        # As a stopped server does: the replica's backend ends just before the page's first query on
+        # it (after the router's own check that the replica has replayed far enough).
+        if connection.alias != DYING:
+            return
+        pid = connection.connection.info.backend_pid
+
+        def terminate_first(execute, sql, params, many, context):
+            if "pg_last_wal_replay_lsn" not in sql and connection.execute_wrappers:
+                connection.execute_wrappers.clear()
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+            return execute(sql, params, many, context)
+
+        connection.execute_wrappers.append(terminate_first)
+
+    def test_the_page_is_read_again_from_the_primary(self):
+        with self.assertLogs("arrow_site.db_router", "WARNING") as logs:
+            response = self.client.get("/venues/")
+        self.assertContains(response, "StillThere")
+        self.assertIn(DYING, "\n".join(logs.output))
+        self.assertTrue(REPLICA_OUTAGES.is_down(DYING))
+
+    def test_a_write_is_never_run_twice(self):
+        # Only GET and HEAD are retried; a form post answers as it would have.
+        response = self.client.post("/venues/")
+        self.assertEqual(response.status_code, 405)
