@@ -7,6 +7,8 @@ from papers.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own URLs, whose catch-all would take it.
+    path("admin/curator-work/", include("authors.admin_curator_work")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/", include("arrow_site.api.urls")),

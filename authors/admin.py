@@ -240,7 +240,11 @@ class AuthorAdmin(CuratedModelAdmin):
         groups = author_paper_groups(author=author)
         paper_ids = [paper.pk for group in groups for paper in group]
         data = request.POST if request.method == "POST" else None
-        form = SplitForm(data, author=author, paper_ids=paper_ids, admin_site=self.admin_site)
+        # ?papers=1,2,3 (the split queue's button) ticks a suggested group; the curator still decides.
+        ticked = [int(pk) for pk in request.GET.get("papers", "").split(",") if pk.isdigit() and int(pk) in paper_ids]
+        form = SplitForm(
+            data, author=author, paper_ids=paper_ids, admin_site=self.admin_site, initial={"papers": ticked}
+        )
         if form.is_bound and form.is_valid():
             try:
                 into = author_split(

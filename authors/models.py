@@ -359,3 +359,67 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class CuratorSuggestionQuerySet(models.QuerySet):
+    def open(self):
+        """Not dismissed, or dismissed but come back: its evidence has grown to the dismissal's
+        `comes_back_at` (authors.curator_work.comes_back_at says what counts)."""
+        dismissed = SuggestionDismissal.objects.filter(
+            queue=models.OuterRef("queue"), key=models.OuterRef("key"), comes_back_at__gt=models.OuterRef("strength")
+        )
+        return self.filter(~models.Exists(dismissed))
+
+
+class CuratorSuggestion(models.Model):
+    """One item of a curator work queue, precomputed (authors.curator_work.refresh_curator_work) so a
+    queue page reads rows instead of comparing author rows on request.
+
+    `key` names what the item is about in author row ids ("12:34" for a pair), which survive
+    re-imports; `strength` is the size of its evidence, which a dismissal is measured against.
+    """
+
+    class Queue(models.TextChoices):
+        MERGE = "merge", "Merge suggestions"
+        SPLIT = "split", "Split suggestions"
+        QUALITY = "quality", "Data quality"
+
+    queue = models.CharField(max_length=10, choices=Queue.choices)
+    key = models.CharField(max_length=200)
+    # The clusters of the rows it names (two for a name-variant pair): a curation in either refreshes it.
+    cluster = models.ForeignKey(NameCluster, on_delete=models.CASCADE, null=True, related_name="+")
+    other_cluster = models.ForeignKey(NameCluster, on_delete=models.CASCADE, null=True, related_name="+")
+    author_ids = models.JSONField()
+    title = models.CharField(max_length=500)
+    evidence = models.JSONField(default=dict)
+    strength = models.PositiveIntegerField()
+    score = models.FloatField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = CuratorSuggestionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["queue", "key"], name="curator_suggestion_unique")]
+        indexes = [models.Index(fields=["queue", "-score", "id"], name="curator_suggestion_order")]
+
+    def __str__(self):
+        return self.title
+
+
+class SuggestionDismissal(models.Model):
+    """A curator's "not this one" on a queue item, kept by its key (author row ids) apart from the
+    precomputed items, so it survives every refresh and re-import."""
+
+    queue = models.CharField(max_length=10, choices=CuratorSuggestion.Queue.choices)
+    key = models.CharField(max_length=200)
+    strength = models.PositiveIntegerField()
+    comes_back_at = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["queue", "key"], name="suggestion_dismissal_unique")]
+
+    def __str__(self):
+        return f"{self.queue} {self.key} dismissed"

@@ -15,6 +15,7 @@ from psycopg import sql
 
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
+from authors.curator_work import refresh_after_curation
 from authors.homonyms import next_homonym_number
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
@@ -303,6 +304,7 @@ def _refresh(author_ids: Iterable[int]) -> None:
     for chunk in _chunks(author_ids):
         cluster_ids.update(Author.objects.filter(pk__in=chunk).values_list("cluster_id", flat=True))
     clusters_refresh_counts(cluster_ids=cluster_ids)
+    refresh_after_curation(cluster_ids)
 
 
 def _lock_authors(ids: Iterable[int]) -> dict[int, Author]:
