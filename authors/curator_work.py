@@ -7,7 +7,7 @@ kept apart (SuggestionDismissal, by the item's key in author row ids), so refres
 keep it; the item comes back only once its evidence has grown materially (`comes_back_at`).
 """
 
-import logging
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -27,8 +27,6 @@ from authors.suggestions import (
 )
 from papers.models import Authorship, PaperSource
 
-logger = logging.getLogger(__name__)
-
 Queue = CuratorSuggestion.Queue
 # A merge suggestion's strength is its score in quarter points: a shared co-author 4, a shared venue
 # 1, the same cluster 2, the same ORCID 20 (authors.suggestions' weights).
@@ -40,6 +38,9 @@ COMES_BACK_STEP = {Queue.MERGE: 2 * SCORE_UNITS, Queue.SPLIT: 2, Queue.QUALITY: 
 # A split suggestion moves at least this many papers: one paper written with strangers says little.
 MIN_SPLIT_PAPERS = 2
 BATCH = 1000
+# The columns' lengths: a finding about many spellings of a name can be longer.
+TITLE_MAX = CuratorSuggestion._meta.get_field("title").max_length
+KEY_MAX = CuratorSuggestion._meta.get_field("key").max_length
 
 
 def comes_back_at(queue: str, strength: int) -> int:
@@ -140,7 +141,7 @@ def _merge_items(clusters) -> Iterable[CuratorSuggestion]:
             cluster_id=a["cluster_id"],
             other_cluster_id=b["cluster_id"] if b["cluster_id"] != a["cluster_id"] else None,
             author_ids=[a["pk"], b["pk"]],
-            title=f"{s.names[0]} (#{a['pk']}) and {s.names[1]} (#{b['pk']})",
+            title=f"{s.names[0]} (#{a['pk']}) and {s.names[1]} (#{b['pk']})"[:TITLE_MAX],
             evidence={
                 "reason": s.reason,
                 "names": list(s.names),
@@ -189,7 +190,7 @@ def _split_items(cluster: NameCluster) -> Iterable[CuratorSuggestion]:
             key=str(author_id),
             cluster=cluster,
             author_ids=[author_id],
-            title=f"{live[author_id]} (#{author_id}): {len(evidence_groups)} groups of papers",
+            title=f"{live[author_id]} (#{author_id}): {len(evidence_groups)} groups of papers"[:TITLE_MAX],
             evidence={"name": live[author_id], "groups": evidence_groups},
             strength=moved,
             score=float(moved),
@@ -230,12 +231,14 @@ def _quality_items() -> Iterable[CuratorSuggestion]:
     for kind, issue in issues:
         rows = list(issue.author_ids)
         key = f"{kind}:{issue.detail}" if kind == "shared-orcid" else f"{kind}:{':'.join(map(str, rows))}"
+        if len(key) > KEY_MAX:  # many rows: a digest names the same set as surely
+            key = f"{kind}:{hashlib.sha256(key.encode()).hexdigest()}"
         yield CuratorSuggestion(
             queue=Queue.QUALITY,
-            key=key[:200],
+            key=key,
             cluster_id=cluster_of.get(rows[0]),
             author_ids=rows,
-            title=f"{issue.kind}: {issue.detail}",
+            title=f"{issue.kind}: {issue.detail}"[:TITLE_MAX],
             evidence={"kind": issue.kind, "detail": issue.detail},
             strength=len(rows),
             score=float(len(rows)),
