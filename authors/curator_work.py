@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
-from authors.models import Author, CurationEvent, CuratorSuggestion, NameCluster, SuggestionDismissal
+from authors.models import Author, AuthorKey, CurationEvent, CuratorSuggestion, NameCluster, SuggestionDismissal
+from authors.names import split_homonym
 from authors.suggestions import (
     EVIDENCE_SHOWN,
     DataQualityIssue,
@@ -131,10 +132,12 @@ def _merge_items(clusters) -> Iterable[CuratorSuggestion]:
         .annotate(first=Min("authorships__paper__year"), last=Max("authorships__paper__year"))
         .values("pk", "cluster_id", "orcid", "homonym_number", "first", "last")
     }
+    numbers = _dblp_numbers(rows)
     for s in suggestions:
         a, b = (rows[pk] for pk in s.author_ids)
-        if a["homonym_number"] and b["homonym_number"] and s.reason != "same ORCID":
-            continue  # two dblp numbers: dblp has already told these two people apart
+        told_apart = numbers[a["pk"]] and numbers[b["pk"]] and not numbers[a["pk"]] & numbers[b["pk"]]
+        if told_apart and s.reason != "same ORCID":
+            continue  # dblp numbers each row as another person: dblp has told them apart already
         yield CuratorSuggestion(
             queue=Queue.MERGE,
             key=f"{a['pk']}:{b['pk']}",
@@ -153,6 +156,16 @@ def _merge_items(clusters) -> Iterable[CuratorSuggestion]:
             strength=round(s.score * SCORE_UNITS),
             score=s.score,
         )
+
+
+def _dblp_numbers(rows: dict[int, dict]) -> dict[int, set[str]]:
+    """Each row's dblp homonym numbers: its own, and those its source keys were written with
+    ('Lucas Zhu 0002' from a JSON Lines key). One query."""
+    numbers = {pk: {row["homonym_number"]} - {""} for pk, row in rows.items()}
+    for author_id, key in AuthorKey.objects.filter(author_id__in=list(rows)).values_list("author_id", "key"):
+        if number := split_homonym(key)[1]:
+            numbers[author_id].add(number)
+    return numbers
 
 
 def _split_items(cluster: NameCluster) -> Iterable[CuratorSuggestion]:

@@ -69,6 +69,15 @@ class ImportedQueueTests(TestCase):
         names = set(Author.objects.filter(pk__in=item.author_ids).values_list("name", flat=True))
         self.assertEqual(names, {HAJI_A[0], HAJI_B[0]})
 
+    def test_rows_whose_keys_carry_two_dblp_numbers_are_not_suggested(self):
+        # dblp has told these two apart, however many co-authors they share.
+        self.records = [
+            record(10 + n, [("Lucas Zhu", f"Lucas Zhu 000{n % 2 + 1}"), ("Erik Demaine", "demaine")]) for n in range(4)
+        ]
+        self.import_records()
+        pairs = CuratorSuggestion.objects.filter(queue=Queue.MERGE).values_list("title", flat=True)
+        self.assertFalse([title for title in pairs if "Lucas Zhu" in title])
+
     def test_a_dismissal_survives_a_reimport_until_the_evidence_grows(self):
         item = self.merge_item()
         self.client.force_login(self.curator)
