@@ -251,15 +251,13 @@ def cluster_person_groups(*, cluster: NameCluster) -> list[list[int]]:
     """The papers of a cluster's live rows grouped into persons by `group_papers`, largest first. Four queries.
 
     The database counterpart of the quality benchmark: co-authors are author rows, and each
-    co-author's own co-authors place a paper in its community.
+    co-author's own co-authors place a paper in its community. Papers carry their venue, year and
+    title too, for `group_papers(habits=True)`.
     """
     own = Authorship.objects.filter(author__cluster=cluster, author__merged_into__isnull=True)
     cluster_rows = set(Author.objects.filter(cluster=cluster).values_list("pk", flat=True))
-    papers: dict[int, set[int]] = {}
-    for evidence in _evidence(own).values():
-        for paper in evidence:
-            papers.setdefault(paper.paper_id, set()).update(paper.coauthors - cluster_rows)
-    coauthor_ids = {c for coauthors in papers.values() for c in coauthors}
+    papers = _cluster_papers(own, cluster_rows)
+    coauthor_ids = {c for paper in papers for c in paper.coauthors}
     neighbours: dict[int, Counter] = defaultdict(Counter)
     theirs = Authorship.objects.filter(author_id__in=list(coauthor_ids)).order_by().values("paper_id")
     by_paper: dict[int, list[int]] = defaultdict(list)
@@ -271,8 +269,27 @@ def cluster_person_groups(*, cluster: NameCluster) -> list[list[int]]:
         for author_id in members:
             if author_id in coauthor_ids:
                 neighbours[author_id].update(m for m in members if m != author_id and m not in cluster_rows)
-    evidence = [PaperEvidence(paper_id, frozenset(c)) for paper_id, c in sorted(papers.items())]
-    return group_papers(evidence, neighbours=neighbours)
+    return group_papers(papers, neighbours=neighbours)
+
+
+def _cluster_papers(own, cluster_rows: set[int]) -> list[PaperEvidence]:
+    """The cluster's papers in id order, with co-authors (rows outside the cluster), venue, year and title.
+
+    Two queries.
+    """
+    coauthors: dict[int, set[int]] = defaultdict(set)
+    for paper_id, author_id in (
+        Authorship.objects.filter(paper_id__in=own.order_by().values("paper_id"))
+        .order_by()
+        .values_list("paper_id", "author_id")
+    ):
+        if author_id not in cluster_rows:
+            coauthors[paper_id].add(author_id)
+    rows = own.order_by("paper_id").values_list("paper_id", "paper__venue__short_name", "paper__year", "paper__title")
+    return [
+        PaperEvidence(paper_id, frozenset(coauthors[paper_id]), venue or "", year, title)
+        for paper_id, venue, year, title in rows.distinct()
+    ]
 
 
 def shared_orcid_issues() -> list[DataQualityIssue]:
