@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
-from authors.models import Author, AuthorKey, CurationEvent, CuratorSuggestion, NameCluster, SuggestionDismissal
+from authors.models import (
+    Author,
+    AuthorKey,
+    CurationEvent,
+    CuratorSuggestion,
+    CuratorWorkPending,
+    NameCluster,
+    SuggestionDismissal,
+)
 from authors.names import split_homonym
 from authors.suggestions import (
     EVIDENCE_SHOWN,
@@ -70,10 +78,14 @@ def dismiss(*, suggestion: CuratorSuggestion, curator, note: str = "") -> Sugges
 
 
 def refresh_curator_work(
-    *, clusters: Iterable[NameCluster] | None = None, progress: Callable[[int, int], None] | None = None
+    *,
+    clusters: Iterable[NameCluster] | None = None,
+    quality: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Rebuild the queues: all of them, or the merge and split items of these clusters (data quality
-    is rebuilt only in full: its checks read every row). Returns how many items each queue got."""
+    """Rebuild the queues: all of them, or the merge and split items of these clusters, and with
+    `quality` the data-quality queue (always whole: its checks read every row). Returns how many
+    items each queue got."""
     made: dict[str, int] = defaultdict(int)
 
     def save(items: Iterable[CuratorSuggestion]) -> None:
@@ -99,6 +111,9 @@ def refresh_curator_work(
                 Q(cluster_id__in=ids) | Q(other_cluster_id__in=ids)
             ).delete()
             save(_merge_items(clusters))
+            if quality:
+                CuratorSuggestion.objects.filter(queue=Queue.QUALITY).delete()
+                save(_quality_items())
             split_clusters = clusters
         total = split_clusters.count() if clusters is None else len(split_clusters)
         iterator = split_clusters.iterator(chunk_size=BATCH) if clusters is None else split_clusters
@@ -107,6 +122,36 @@ def refresh_curator_work(
             if progress is not None:
                 progress(done, total)
     return dict(made)
+
+
+def curator_work_pending(cluster_ids: Iterable[int] | None) -> None:
+    """Note the clusters an import touched (None: all) for the next `refresh_curator_work`."""
+    if cluster_ids is None:
+        CuratorWorkPending.objects.get_or_create(cluster=None)
+        return
+    ids = sorted(set(cluster_ids))
+    for start in range(0, len(ids), BATCH):
+        CuratorWorkPending.objects.bulk_create(
+            [CuratorWorkPending(cluster_id=pk) for pk in ids[start : start + BATCH]], ignore_conflicts=True
+        )
+
+
+def refresh_pending(*, progress: Callable[[int, int], None] | None = None) -> dict[str, int] | None:
+    """Rebuild what imports left stale: the clusters they noted and the data-quality queue, or all
+    after a first load. None when no import has run since the last refresh."""
+    with transaction.atomic():
+        pending = list(CuratorWorkPending.objects.select_for_update().values_list("pk", "cluster_id"))
+        if not pending:
+            return None
+        cluster_ids = [cluster_id for _, cluster_id in pending]
+        if None in cluster_ids:
+            made = refresh_curator_work(progress=progress)
+        else:
+            clusters = NameCluster.objects.filter(pk__in=cluster_ids).order_by("pk")
+            made = refresh_curator_work(clusters=clusters, quality=True, progress=progress)
+        # Only what was read: an import noting clusters meanwhile keeps them for the next run.
+        CuratorWorkPending.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    return made
 
 
 def refresh_after_curation(cluster_ids: Iterable[int]) -> None:

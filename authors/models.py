@@ -423,3 +423,13 @@ class SuggestionDismissal(models.Model):
 
     def __str__(self):
         return f"{self.queue} {self.key} dismissed"
+
+
+class CuratorWorkPending(models.Model):
+    """A cluster whose queue items an import may have made stale, for the next `refresh_curator_work`;
+    a row without a cluster means all of them (a first load into an empty database)."""
+
+    cluster = models.OneToOneField(NameCluster, on_delete=models.CASCADE, null=True, related_name="+")
+
+    def __str__(self):
+        return f"pending: {self.cluster_id or 'all clusters'}"

@@ -19,6 +19,7 @@ from psycopg import sql
 
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
+from authors.curator_work import curator_work_pending
 from authors.models import Author, AuthorKey, NameCluster
 from authors.names import cluster_key, split_homonym
 from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
@@ -188,6 +189,9 @@ def import_file(
             flush_gin_pending_lists()
             # Cached public pages show what this file changed; they are dropped when it commits.
             public_pages_changed()
+            # The curator work queues of the clusters it touched are stale until the next
+            # refresh_curator_work (a first load: all of them).
+            curator_work_pending(None if bulk is not None else importer.touched_clusters)
         ImportRun.objects.create(
             file_name=str(path), file_format=file_format, finished_at=timezone.now(), counts=summary.as_dict()
         )
@@ -440,6 +444,7 @@ class PaperImporter:
         self.on_batch = on_batch
         self.summary = ImportSummary()
         self.touched_authors: set[int] = set()
+        self.touched_clusters: set[int] = set()
         self.redirects: list[PersonRecord] = []
         self.orcids_checked: set[int] = set()
         self.created_since_analyze = 0
@@ -534,6 +539,7 @@ class PaperImporter:
         cluster_ids = set()
         for chunk in _chunked(author_ids):
             cluster_ids.update(Author.objects.filter(any_of("pk", chunk)).values_list("cluster_id", flat=True))
+        self.touched_clusters = cluster_ids
         authors_refresh_counts(author_ids=author_ids)
         if self.bulk_load is not None:
             # The cluster counts find each cluster's rows by cluster_id: at millions of rows and

@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from authors.curator_work import refresh_curator_work
-from authors.models import Author, CuratorSuggestion, SuggestionDismissal
+from authors.models import Author, CuratorSuggestion, CuratorWorkPending, SuggestionDismissal
 from authors.services import author_merge
 from papers.models import PaperSource
 from tests.factories import make_author, make_paper, make_venue
@@ -231,3 +231,35 @@ class SuggestPersonsCommandTests(TestCase):
         self.assertEqual(sorted(s["source_id"] for s in sources), sorted(expected))
         self.assertTrue(all(set(s) == {"source", "source_id"} for s in sources))
         self.assertEqual(len(lines), len({line["cluster"] for line in lines}))
+
+
+class AfterImportTests(TestCase):
+    """An import notes the clusters it touched; `refresh_curator_work` rebuilds only those (and the
+    data-quality queue), so a small import after a big one costs a small refresh."""
+
+    def import_records(self, records: list[dict]):
+        path = Path(tempfile.mkdtemp()) / "records.jsonl"
+        self.addCleanup(path.unlink)
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        call_command("import_papers", str(path), stdout=StringIO(), stderr=StringIO())
+
+    def refresh(self) -> str:
+        out = StringIO()
+        call_command("refresh_curator_work", stdout=out, stderr=StringIO())
+        return out.getvalue()
+
+    def test_only_the_clusters_an_import_touched_are_rebuilt(self):
+        self.import_records(
+            [record(1, [HAJI_A, ("Erik Demaine", "demaine")]), record(2, [HAJI_B, ("Erik Demaine", "demaine")])]
+        )
+        self.assertIn("Curator work: 1 merge", self.refresh())
+        self.assertFalse(CuratorWorkPending.objects.exists())
+        self.assertIn("Nothing stale", self.refresh())
+
+        self.import_records([record(3, [("Ann Lee", "ann"), ("Bob Ross", "bob")])])
+        touched = set(CuratorWorkPending.objects.values_list("cluster__name", flat=True))
+        self.assertEqual(touched, {"Ann Lee", "Bob Ross"})
+        self.refresh()
+        self.assertFalse(CuratorWorkPending.objects.exists())
+        # The untouched pair's item is still there, rebuilt by nobody.
+        self.assertEqual(CuratorSuggestion.objects.filter(queue=Queue.MERGE).count(), 1)
