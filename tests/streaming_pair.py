@@ -119,17 +119,20 @@ class StreamingPair:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def wait_replayed(self, timeout: float = 30) -> None:
-        """Until the replica has replayed everything the primary has written so far."""
-        import psycopg
+        wait_replayed(self.primary_url, self.replica_url, timeout)
 
-        with psycopg.connect(self.primary_url, autocommit=True) as primary:
-            # The insert position: with synchronous_commit off the written one may lag a commit.
-            target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
-        deadline = time.monotonic() + timeout
-        with psycopg.connect(self.replica_url, autocommit=True) as replica:
-            while time.monotonic() < deadline:
-                row = replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()
-                if row[0]:
-                    return
-                time.sleep(0.05)
-        raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s")
+
+def wait_replayed(primary_url: str, replica_url: str, timeout: float = 30) -> None:
+    """Until the replica has replayed everything the primary has written so far."""
+    import psycopg
+
+    with psycopg.connect(primary_url, autocommit=True) as primary:
+        # The insert position: with synchronous_commit off the written one may lag a commit.
+        target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(replica_url, autocommit=True) as replica:
+        while time.monotonic() < deadline:
+            if replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s")

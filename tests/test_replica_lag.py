@@ -28,7 +28,7 @@ pytestmark = [
 ]
 
 SCENARIO = r"""
-import json, os, time
+import json, os
 import django
 django.setup()
 import psycopg
@@ -39,20 +39,10 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from authors.models import Author, NameCluster
 from authors.services import author_merge
+from tests.streaming_pair import wait_replayed
 
 REPLICA = os.environ["PAIR_REPLICA_URL"]
 PRIMARY = os.environ["DATABASE_URL"]
-
-def replayed():
-    # Until the replica has replayed all the primary has written.
-    with psycopg.connect(PRIMARY, autocommit=True) as primary:
-        target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
-    with psycopg.connect(REPLICA, autocommit=True) as replica:
-        for _ in range(600):
-            if replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise TimeoutError("replica behind")
 
 def replay(paused):
     with psycopg.connect(REPLICA, autocommit=True) as replica:
@@ -71,7 +61,7 @@ call_command("import_papers", "sample_data/keivan-rezaei.jsonl", verbosity=0)
 cluster = NameCluster.objects.get(slug="keivan-rezaei")
 target, source = Author.objects.active().filter(cluster=cluster).order_by("pk")[:2]
 curator = User.objects.create_user("curator", is_staff=True)
-replayed()
+wait_replayed(PRIMARY, REPLICA)
 seen = {"cluster_url": cluster.get_absolute_url(), "source_url": source.get_absolute_url(),
         "target_url": target.get_absolute_url()}
 with override_settings(PAGE_CACHE_SECONDS=300):
@@ -82,7 +72,7 @@ with override_settings(PAGE_CACHE_SECONDS=300):
     seen["lagging_source"] = visit(source.get_absolute_url())
     seen["lagging_cluster_again"] = visit(cluster.get_absolute_url())
     replay(paused=False)
-    replayed()
+    wait_replayed(PRIMARY, REPLICA)
     seen["caught_up_target"] = visit(target.get_absolute_url())
 print("SCENARIO " + json.dumps(seen))
 """
