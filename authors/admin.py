@@ -241,9 +241,9 @@ class AuthorAdmin(CuratedModelAdmin):
         paper_ids = [paper.pk for group in groups for paper in group]
         data = request.POST if request.method == "POST" else None
         # ?papers=1,2,3 (the split queue's button) ticks a suggested group; the curator still decides.
-        ticked = [int(pk) for pk in request.GET.get("papers", "").split(",") if pk.isdigit() and int(pk) in paper_ids]
+        ticked = set(paper_ids) & {int(pk) for pk in request.GET.get("papers", "").split(",") if pk.isdigit()}
         form = SplitForm(
-            data, author=author, paper_ids=paper_ids, admin_site=self.admin_site, initial={"papers": ticked}
+            data, author=author, paper_ids=paper_ids, admin_site=self.admin_site, initial={"papers": sorted(ticked)}
         )
         if form.is_bound and form.is_valid():
             try:

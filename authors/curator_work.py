@@ -11,6 +11,7 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import batched
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
@@ -89,21 +90,18 @@ def refresh_curator_work(
     made: dict[str, int] = defaultdict(int)
 
     def save(items: Iterable[CuratorSuggestion]) -> None:
-        batch = []
-        for item in items:
-            batch.append(item)
-            made[item.queue] += 1
-            if len(batch) >= BATCH:
-                CuratorSuggestion.objects.bulk_create(batch)
-                batch = []
-        CuratorSuggestion.objects.bulk_create(batch)
+        for batch in batched(items, BATCH):
+            CuratorSuggestion.objects.bulk_create(batch)
+            for item in batch:
+                made[item.queue] += 1
 
+    # A split item moves 2+ papers off a row keeping 2+: a cluster of fewer papers has none.
+    split_clusters = NameCluster.objects.filter(paper_count__gte=2 * MIN_SPLIT_PAPERS).order_by("pk")
     with transaction.atomic():
         if clusters is None:
             CuratorSuggestion.objects.all().delete()
             save(_merge_items(None))
             save(_quality_items())
-            split_clusters = NameCluster.objects.filter(paper_count__gte=2 * MIN_SPLIT_PAPERS).order_by("pk")
         else:
             clusters = list(clusters)
             ids = [c.pk for c in clusters]
@@ -114,10 +112,9 @@ def refresh_curator_work(
             if quality:
                 CuratorSuggestion.objects.filter(queue=Queue.QUALITY).delete()
                 save(_quality_items())
-            split_clusters = clusters
-        total = split_clusters.count() if clusters is None else len(split_clusters)
-        iterator = split_clusters.iterator(chunk_size=BATCH) if clusters is None else split_clusters
-        for done, cluster in enumerate(iterator, 1):
+            split_clusters = split_clusters.filter(pk__in=ids)
+        total = split_clusters.count()
+        for done, cluster in enumerate(split_clusters.iterator(chunk_size=BATCH), 1):
             save(_split_items(cluster))
             if progress is not None:
                 progress(done, total)
@@ -129,10 +126,9 @@ def curator_work_pending(cluster_ids: Iterable[int] | None) -> None:
     if cluster_ids is None:
         CuratorWorkPending.objects.get_or_create(cluster=None)
         return
-    ids = sorted(set(cluster_ids))
-    for start in range(0, len(ids), BATCH):
+    for batch in batched(sorted(set(cluster_ids)), BATCH):
         CuratorWorkPending.objects.bulk_create(
-            [CuratorWorkPending(cluster_id=pk) for pk in ids[start : start + BATCH]], ignore_conflicts=True
+            [CuratorWorkPending(cluster_id=pk) for pk in batch], ignore_conflicts=True
         )
 
 
