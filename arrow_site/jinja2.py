@@ -15,7 +15,7 @@ from jinja2 import Environment, pass_context
 
 from authors.templatetags.arrow_authors import row_label
 from papers.templatetags.arrow_meta import absolute_url, author_jsonld, paper_jsonld
-from papers.templatetags.arrow_text import plain_text, rich_text, safe_href, split_abstract
+from papers.text import plain_text, rich_text, safe_href, split_abstract
 
 
 def url(name: str, *args, **kwargs) -> str:

@@ -1,5 +1,5 @@
 """Curator tools for author rows: merge (action + confirmation page), split (per-row view), locked
-fields on edits, and the read-only curation log with undo. The work is in authors.services."""
+fields on edits, and the read-only curation log with undo. The work is in authors.curation.services."""
 
 import json
 
@@ -15,74 +15,22 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from arrow_site.paginators import EstimatedCountPaginator
-from authors.forms import MergeForm, SplitForm, UnlockFieldsForm
-from authors.models import Author, AuthorKey, CurationEvent
-from authors.names import cluster_key
-from authors.selectors import author_coauthor_graph_chart
-from authors.services import (
+from authors.admin_base import CuratedModelAdmin, admin_link
+from authors.curation.services import (
     author_merge,
     author_paper_groups,
     author_split,
-    curation_edit,
     curation_undo,
     curation_undo_problems,
 )
+from authors.forms import MergeForm, SplitForm
+from authors.models import Author, AuthorKey, CurationEvent
+from authors.names import cluster_key
+from authors.selectors import author_coauthor_graph_chart
 from papers.models import Authorship, Paper, Venue
 
 # Papers listed per row on the merge confirmation page; the rest are counted.
 MERGE_PAPERS_SHOWN = 30
-
-
-def admin_link(obj, text=None):
-    if obj is None:
-        return "—"
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text or obj)
-
-
-class CuratedModelAdmin(admin.ModelAdmin):
-    """A change page whose edits lock the changed fields against imports and log a CurationEvent.
-
-    Subclasses list "locked" and "unlock_fields" in a fieldset; the form is an UnlockFieldsForm.
-    """
-
-    form = UnlockFieldsForm
-    # COUNT(*) of a big table on every changelist page is the slow part (see EstimatedCountPaginator).
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    @admin.display(description="Locked fields")
-    def locked(self, obj):
-        return ", ".join(obj.locked_fields) if obj and obj.locked_fields else "none (imports may update every field)"
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None:
-            # Nothing is locked on a row being added.
-            fieldsets = [fs for fs in fieldsets if "unlock_fields" not in fs[1]["fields"]]
-        return fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "locked"]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change:
-            self.record_edit(request, form, authorships=None)
-
-    def record_edit(self, request, form, authorships):
-        changes = {
-            name: (form.initial.get(name), form.cleaned_data.get(name))
-            for name in form.changed_data
-            if name != "unlock_fields"
-        }
-        curation_edit(
-            obj=form.instance,
-            changes=changes,
-            unlock=form.cleaned_data.get("unlock_fields", []),
-            authorships=authorships,
-            curator=request.user,
-        )
 
 
 class AuthorKeyInline(admin.TabularInline):

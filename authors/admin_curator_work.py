@@ -1,4 +1,4 @@
-"""/admin/curator-work/: the curator work queues (authors.curator_work), one page each, paginated,
+"""/admin/curator-work/: the curator work queues (authors.curation.work), one page each, paginated,
 every item with its evidence, the button that opens the tool that acts on it, and Dismiss.
 
 Only curators (the permission to change author rows, which the Curators group has) see or act."""
@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from authors.curator_work import dismiss, open_counts
+from authors.curation.work import dismiss, open_counts
 from authors.models import CuratorSuggestion
 
 Queue = CuratorSuggestion.Queue

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from authors.admin_base import admin_change_url
 from authors.models import CorrectionRequest, CorrectionRequestQuerySet
 from authors.reports import correction_request_update
 
@@ -17,9 +18,8 @@ Status = CorrectionRequest.Status
 
 def row_links(obj, label: str):
     """`label` with links to the row's public page and its admin change page."""
-    change = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html(
-        '{} (<a href="{}">public page</a>, <a href="{}">edit</a>)', label, obj.get_absolute_url(), change
+        '{} (<a href="{}">public page</a>, <a href="{}">edit</a>)', label, obj.get_absolute_url(), admin_change_url(obj)
     )
 
 

@@ -11,9 +11,9 @@ from rest_framework import generics
 
 from arrow_site.api.responses import permanent_redirect, responses
 from authors.models import Author, NameCluster
+from authors.selectors import author_or_survivor
 from authors.serializers import AuthorSerializer, ClusterSerializer
-from authors.views import author_or_survivor
-from papers.apis import PAPER_LIST_PARAMETERS, PaperListMixin
+from papers.api_mixins import PAPER_LIST_PARAMETERS, PaperListMixin
 from papers.models import Paper
 from papers.serializers import PaperSerializer
 

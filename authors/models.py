@@ -2,6 +2,8 @@
 correction requests visitors send."""
 
 import secrets
+from collections.abc import Iterable
+from itertools import batched
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -47,7 +49,7 @@ class NameCluster(models.Model):
 
     Not an identity: two people may share a cluster, and one person's rows may sit in two clusters
     (name variants). The counts are denormalized so cluster pages and lists never count at read
-    time; `authors.services.clusters_refresh_counts` keeps them right after imports and curation.
+    time; `authors.upkeep.clusters_refresh_counts` keeps them right after imports and curation.
     """
 
     key = models.CharField(max_length=300, unique=True)
@@ -78,25 +80,6 @@ class NameCluster(models.Model):
         return url_with("authors:cluster", self.slug, arg="slug")
 
 
-# The co-authors of one row on PostgreSQL: for each of its papers, that paper's other authorships,
-# through the (paper, position) index. As a join the planner hashes the whole authorship table
-# (20 ms for a row of 200 papers at 50,000 papers, 600 ms for the busiest at 1,000,000); OFFSET 0
-# keeps the lateral subquery a per-paper index lookup (1.7 ms and 345 ms).
-COAUTHORS_SQL = """
-    SELECT a.*, c.shared_papers FROM (
-        SELECT s.author_id, count(DISTINCT mine.paper_id) AS shared_papers
-        FROM (SELECT DISTINCT paper_id FROM papers_authorship WHERE author_id = %s) AS mine
-        CROSS JOIN LATERAL (
-            SELECT author_id FROM papers_authorship s WHERE s.paper_id = mine.paper_id AND s.author_id <> %s OFFSET 0
-        ) AS s
-        GROUP BY s.author_id
-    ) AS c
-    JOIN authors_author a ON a.id = c.author_id
-    ORDER BY c.shared_papers DESC, a.name, a.id
-    LIMIT %s
-"""
-
-
 class AuthorQuerySet(models.QuerySet):
     def active(self):
         """Rows that are not tombstones of a merge."""
@@ -104,23 +87,6 @@ class AuthorQuerySet(models.QuerySet):
 
     def in_cluster(self, cluster):
         return self.active().filter(cluster=cluster).order_by("-paper_count", "homonym_number", "pk")
-
-    def coauthors_of(self, author, *, limit: int = 10) -> list["Author"]:
-        """The rows that share most papers with `author`, each annotated with `shared_papers`, most
-        first (then by name and id). One query."""
-        from papers.models import Authorship  # papers imports authors lazily too; avoid a cycle
-
-        if connections[self.db].vendor == "postgresql":
-            return list(self.raw(COAUTHORS_SQL, [author.pk, author.pk, limit]))
-        # The filter comes before the annotation on purpose: Django then counts over the same
-        # (filtered) authorship join, so only shared papers are counted.
-        their_papers = Authorship.objects.filter(author=author).values("paper_id")
-        return list(
-            self.filter(authorships__paper_id__in=their_papers)
-            .exclude(pk=author.pk)
-            .annotate(shared_papers=models.Count("authorships__paper_id", distinct=True))
-            .order_by("-shared_papers", "name", "pk")[:limit]
-        )
 
     def follow_merges(self, author, *, max_hops: int = 5):
         """The live row a tombstone was merged into, or None if the chain is broken or too long.
@@ -164,7 +130,7 @@ class Author(models.Model):
     class Meta:
         ordering = ["name", "homonym_number", "pk"]
         verbose_name = "author row"
-        # Most rows have no ORCID; lookups are by one value or say `<> ''` (authors.suggestions).
+        # Most rows have no ORCID; lookups are by one value or say `<> ''` (authors.curation.suggestions).
         indexes = [models.Index(fields=["orcid"], condition=~models.Q(orcid=""), name="author_orcid_idx")]
 
     def __str__(self):
@@ -177,6 +143,11 @@ class Author(models.Model):
     def full_name(self) -> str:
         """The name as dblp writes it: 'Wenxiao Wang 0002'."""
         return f"{self.name} {self.homonym_number}" if self.homonym_number else self.name
+
+    @property
+    def row_label(self) -> str:
+        """'Keivan Rezaei (row #12)': the name plus the row id that tells same-named rows apart."""
+        return f"{self.full_name} (row #{self.pk})"
 
     @property
     def orcid_url(self) -> str:
@@ -364,7 +335,7 @@ class RateLimitCounter(models.Model):
 class CuratorSuggestionQuerySet(models.QuerySet):
     def open(self):
         """Not dismissed, or dismissed but come back: its evidence has grown to the dismissal's
-        `comes_back_at` (authors.curator_work.comes_back_at says what counts)."""
+        `comes_back_at` (authors.curation.work.comes_back_at says what counts)."""
         dismissed = SuggestionDismissal.objects.filter(
             queue=models.OuterRef("queue"), key=models.OuterRef("key"), comes_back_at__gt=models.OuterRef("strength")
         )
@@ -372,7 +343,7 @@ class CuratorSuggestionQuerySet(models.QuerySet):
 
 
 class CuratorSuggestion(models.Model):
-    """One item of a curator work queue, precomputed (authors.curator_work.refresh_curator_work) so a
+    """One item of a curator work queue, precomputed (authors.curation.work.refresh_curator_work) so a
     queue page reads rows instead of comparing author rows on request.
 
     `key` names what the item is about in author row ids ("12:34" for a pair), which survive
@@ -425,11 +396,23 @@ class SuggestionDismissal(models.Model):
         return f"{self.queue} {self.key} dismissed"
 
 
+class CuratorWorkPendingQuerySet(models.QuerySet):
+    def note(self, cluster_ids: Iterable[int] | None) -> None:
+        """Note the clusters an import touched (None: all) for the next `refresh_curator_work`."""
+        if cluster_ids is None:
+            self.get_or_create(cluster=None)
+            return
+        for batch in batched(sorted(set(cluster_ids)), 5000):
+            self.bulk_create([CuratorWorkPending(cluster_id=pk) for pk in batch], ignore_conflicts=True)
+
+
 class CuratorWorkPending(models.Model):
     """A cluster whose queue items an import may have made stale, for the next `refresh_curator_work`;
     a row without a cluster means all of them (a first load into an empty database)."""
 
     cluster = models.OneToOneField(NameCluster, on_delete=models.CASCADE, null=True, related_name="+")
+
+    objects = CuratorWorkPendingQuerySet.as_manager()
 
     def __str__(self):
         return f"pending: {self.cluster_id or 'all clusters'}"

@@ -23,7 +23,7 @@ from authors.reports import (
     correction_request_submit,
     report_target_type,
 )
-from authors.views import author_or_survivor
+from authors.selectors import author_or_survivor
 from papers.models import Paper
 
 # token_urlsafe(32) gives 43 characters; anything else cannot be a token, so no query is made.

@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from authors.models import REPORT_TEXT_MAX_LENGTH, Author, CorrectionRequest, RateLimitCounter
-from authors.templatetags.arrow_authors import row_label
 from papers.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -105,7 +104,7 @@ def report_target_type(target: Paper | Author) -> str:
 
 
 def report_target_label(target: Paper | Author) -> str:
-    label = target.title if isinstance(target, Paper) else row_label(target)
+    label = target.title if isinstance(target, Paper) else target.row_label
     return label[:500]
 
 

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from authors import report_views, views
-from papers import export_views
+from authors import export_views, report_views, views
 
 app_name = "authors"
 urlpatterns = [

@@ -1,6 +1,6 @@
 """Public pages for name clusters and author rows. Thin: querysets come from QuerySet methods."""
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
@@ -10,10 +10,12 @@ from authors.selectors import (
     COAUTHOR_GRAPH_LIMIT,
     ClusterFacts,
     author_coauthor_graph_chart,
+    author_coauthors,
+    author_or_survivor,
     author_papers_per_year_chart,
 )
 from papers.models import Paper
-from papers.views import FilteredListMixin, PaperPageMixin
+from papers.page_mixins import FilteredListMixin, PaperPageMixin
 
 HISTORY_LIMIT = 100
 COAUTHOR_LIMIT = 10
@@ -43,7 +45,7 @@ class ClusterDetailView(FilteredListMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # The whole cluster's count is kept on the cluster (authors.services keeps it right through
+        # The whole cluster's count is kept on the cluster (authors.curation.services keeps it right through
         # imports and curation): no COUNT over every paper of a big cluster when nothing narrows it.
         if not self.is_narrowed():
             paginator.count = self.cluster.paper_count
@@ -60,18 +62,6 @@ class ClusterDetailView(FilteredListMixin, ListView):
         if context["page_obj"].number == 1:
             context["timeline"] = self.facts.timeline_chart()
         return context
-
-
-def author_or_survivor(pk: int) -> tuple[Author, Author | None]:
-    """The author row of a URL (cluster joined) and, for a tombstone, the live row it was merged into,
-    which every author URL redirects to; 404 for no such row or a broken merge chain."""
-    author = get_object_or_404(Author.objects.select_related("cluster"), pk=pk)
-    if author.merged_into_id is None:
-        return author, None
-    survivor = Author.objects.follow_merges(author)
-    if survivor is None:
-        raise Http404("This author row was merged into a row that no longer exists.")
-    return author, survivor
 
 
 class AuthorDetailView(PaperPageMixin, ListView):
@@ -93,13 +83,13 @@ class AuthorDetailView(PaperPageMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # Kept on the row by authors.services through imports and curation: no COUNT of its papers.
+        # Kept on the row by authors.curation.services through imports and curation: no COUNT of its papers.
         paginator.count = self.author.paper_count
         return paginator
 
     def get_context_data(self, **kwargs):
         # One read of the frequent co-authors for both the list and the graph (which shows a few more).
-        coauthors = list(Author.objects.coauthors_of(self.author, limit=max(COAUTHOR_LIMIT, COAUTHOR_GRAPH_LIMIT)))
+        coauthors = list(author_coauthors(self.author, limit=max(COAUTHOR_LIMIT, COAUTHOR_GRAPH_LIMIT)))
         return super().get_context_data(
             author=self.author,
             coauthors=coauthors[:COAUTHOR_LIMIT],

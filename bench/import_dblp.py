@@ -14,7 +14,7 @@ each in its own process so peak RSS is its own (Django's system checks skipped: 
            it): what the database alone spends on this schema in one transaction, a bound no
            importer can beat (it leaves out even the closing counts, which the rows carry already).
 Each step starts on a quiet server (quiesce). Prints wall time, peak RSS and client CPU (with the
-import's reader process: papers.importers.process) of each and the import/floor ratio (goal: <= 3x,
+import's reader process: papers.importing.readers.process) of each and the import/floor ratio (goal: <= 3x,
 < 400 MB), and the schema floor's.
 With --repeat N, N rounds of the four steps, each on a new database: each step's fastest and median
 time, and the median of the rounds' own import/floor and schema floor/floor ratios.
@@ -40,7 +40,7 @@ FLOOR = r"""
 import sys
 from lxml import etree
 import psycopg
-from papers.importers.dblp import DtdOnlyResolver, SHIPPED_DTD, RECORD_TAGS
+from papers.importing.readers.dblp import DtdOnlyResolver, SHIPPED_DTD, RECORD_TAGS
 
 path, url = sys.argv[1], sys.argv[2]
 with psycopg.connect(url) as conn:

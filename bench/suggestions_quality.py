@@ -1,4 +1,4 @@
-"""How well `authors.grouping.group_papers` recovers persons from one name's papers (B-cubed).
+"""How well `authors.curation.grouping.group_papers` recovers persons from one name's papers (B-cubed).
 
 The synthetic corpus (`shared/tools/gen_corpus.py --format jsonl`) writes each homonym's dblp key
 ('Wei Wang 0002') beside the bare name: that is the truth. For every name we drop the numbers, group
@@ -18,16 +18,16 @@ Runs in memory, no database:
 
 The real set (shared/data/real/dblp-homonyms, dblp's own person ids as truth) runs as the product
 does: its records, homonym numbers and pids stripped, imported into a scratch PostgreSQL database,
-then `authors.suggestions.cluster_person_groups` per name cluster. It is for measuring only: nothing
+then `authors.curation.suggestions.cluster_person_groups` per name cluster. It is for measuring only: nothing
 here is fitted or chosen on it.
 
     .venv/bin/python bench/suggestions_quality.py --real --seeds 201 202 --papers 5000
 
-Rows marked "venue/year/title habits" add `authors.grouping.Habits` (off in the product: see there).
+Rows marked "venue/year/title habits" add `authors.curation.grouping.Habits` (off in the product: see there).
 
 Training the models (needs scikit-learn, for this only; synthetic corpora only): the pair model on
 --train-seeds, the clustering threshold on --tune-seeds, the attach model on --train-seeds clustered
-at that threshold; writes authors/person_model.json. Test on other seeds.
+at that threshold; writes authors/curation/person_model.json. Test on other seeds.
 
     .venv/bin/python bench/suggestions_quality.py --train --papers 5000 \\
         --train-seeds 11 12 13:20000 --tune-seeds 21 22 23:10000
@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from authors.grouping import (  # noqa: E402
+from authors.curation.grouping import (  # noqa: E402
     ATTACH_FEATURES,
     FEATURES,
     MODEL_PATH,
@@ -223,7 +223,7 @@ def evaluate_real(url: str, *, habits: bool = False) -> tuple[dict, dict]:
     import django  # noqa: PLC0415 (only the real set needs Django)
 
     django.setup()
-    from authors import suggestions  # noqa: PLC0415
+    from authors.curation import suggestions  # noqa: PLC0415
     from authors.models import NameCluster  # noqa: PLC0415
     from papers.models import Authorship  # noqa: PLC0415
 
@@ -469,7 +469,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", help="several generated corpora, fewer rows each")
     parser.add_argument("--real", action="store_true", help="also the real dblp set, through PostgreSQL")
     parser.add_argument("--out", type=Path, help="also write the table here")
-    parser.add_argument("--train", action="store_true", help="fit the model and write authors/person_model.json")
+    parser.add_argument("--train", action="store_true", help="fit the model, write authors/curation/person_model.json")
     parser.add_argument("--train-seeds", nargs="+", default=["11", "12", "13"], help="SEED or SEED:PAPERS")
     parser.add_argument("--tune-seeds", nargs="+", default=["21", "22"], help="SEED or SEED:PAPERS")
     parser.add_argument("--modes", nargs="+", default=["blind", "keyed"])

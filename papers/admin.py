@@ -1,6 +1,6 @@
 """Metadata correction for curators: papers with their ordered author list, and venues.
 
-Edits lock the changed fields against imports (authors.admin.CuratedModelAdmin); editing the author
+Edits lock the changed fields against imports (authors.admin_base.CuratedModelAdmin); editing the author
 list locks "authors" on the paper and marks the authorships curated.
 """
 
@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.html import format_html_join
 
-from authors.admin import CuratedModelAdmin
-from authors.services import paper_authorships_save
+from authors.admin_base import CuratedModelAdmin
+from authors.curation.services import paper_authorships_save
 from papers.models import Authorship, Paper, Venue, title_key
 
 

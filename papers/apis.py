@@ -4,7 +4,6 @@ Queries per request, whatever the page size (tests/test_api.py): a list is the c
 papers with venues, and their authorships with rows; search adds its clusters.
 """
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -12,52 +11,11 @@ from rest_framework.response import Response
 from arrow_site.api.responses import responses
 from authors.models import NameCluster
 from authors.serializers import ClusterSerializer
-from papers.filters import MAX_ID, TEXT_MAX_LENGTH, YEAR_MAX, YEAR_MIN, PaperFilter, PaperNarrowFilter
+from papers.api_mixins import PAPER_LIST_PARAMETERS, PaperListMixin, filter_parameters
+from papers.filters import PaperNarrowFilter
 from papers.models import MAX_QUERY_LENGTH, SEARCH_CANDIDATES, Paper, RankedPapers, clean_query
+from papers.page_mixins import SEARCH_LIMIT
 from papers.serializers import PaperSerializer, SearchPaperSerializer
-from papers.views import SEARCH_LIMIT
-
-# The filters as the schema gives them. django-filter's own description says "number" for years
-# and ids (the form fields take whole numbers only) and leaves out the bounds the forms enforce.
-YEAR = {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
-FILTER_PARAMETERS = {
-    "year": OpenApiParameter("year", YEAR, description="Published in this year."),
-    "year_min": OpenApiParameter("year_min", YEAR, description="Published in this year or later."),
-    "year_max": OpenApiParameter("year_max", YEAR, description="Published in this year or earlier."),
-    "venue": OpenApiParameter(
-        "venue", {"type": "string", "maxLength": TEXT_MAX_LENGTH}, description="Venue short name, in any case: neurips."
-    ),
-    "author": OpenApiParameter(
-        "author", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description="Has this author row."
-    ),
-    "q": OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": TEXT_MAX_LENGTH},
-        description="Title contains (on PostgreSQL: a full-text match, as in /api/search/).",
-    ),
-}
-
-
-def filter_parameters(*names: str) -> list[OpenApiParameter]:
-    return [FILTER_PARAMETERS[name] for name in names]
-
-
-# Every list of papers takes all of them (`type` and `o` are described well by django-filter itself).
-PAPER_LIST_PARAMETERS = filter_parameters("q", "year", "year_min", "year_max", "venue", "author")
-
-
-class PaperListMixin:
-    """A list of papers with the paper list's query-string filters (papers/filters.py); a bad value
-    is a 400 naming it. Views say which papers in `get_papers()`."""
-
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = PaperFilter
-
-    def get_queryset(self):
-        # drf-spectacular asks for the queryset without a request, only to learn the filters' model.
-        if getattr(self, "swagger_fake_view", False):
-            return Paper.objects.none()
-        return self.get_papers()
 
 
 @extend_schema(

@@ -189,7 +189,7 @@ def _as_copy_text(transformer, values: tuple) -> tuple:
 
 
 # Tables whose sequences may hand out a block of ids at once: set while this connection's
-# transaction holds them ACCESS EXCLUSIVE (papers.services.first_load).
+# transaction holds them ACCESS EXCLUSIVE (papers.importing.engine.first_load).
 _locked_tables: ContextVar[frozenset[str]] = ContextVar("locked_tables", default=frozenset())
 
 
@@ -327,3 +327,10 @@ def _as_text(field, value) -> str | None:
     if field.get_internal_type() == "JSONField":
         return json.dumps(value)
     return str(value)
+
+
+def chunked(ids: Iterable[int], size: int = 5000):
+    """Sorted distinct ids in slices: keeps `pk IN (...)` lists under SQLite's variable limit."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

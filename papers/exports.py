@@ -28,7 +28,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from authors.names import split_homonym
 from papers.models import Authorship, Paper
-from papers.templatetags.arrow_text import TEX_SYMBOLS
+from papers.text import TEX_SYMBOLS
 
 BIBTEX_TYPES = {
     Paper.Type.CONFERENCE_PAPER: "inproceedings",

@@ -267,7 +267,7 @@ class Paper(models.Model):
             models.Index(fields=["venue", "year"], name="paper_venue_year_idx"),
             # Most papers lack most identifiers (dblp gives no OpenAlex id, few arXiv ids): partial
             # indexes leave the blanks out, so a paper without one costs that index nothing. A lookup
-            # by a list of values must say `<> ''` itself to use them (papers.services.papers_with_identifiers);
+            # by a list of values must say `<> ''` itself to use them (papers.importing.engine.papers_with_identifiers);
             # one by a single value does not need to (PostgreSQL proves it).
             *(
                 models.Index(fields=[field], condition=~models.Q(**{field: ""}), name=f"paper_{field}_idx")

@@ -25,7 +25,7 @@ def child_database_url() -> str:
 
 
 def reader_processes(*, parent: int | None = None, reading: Path | None = None) -> list[int]:
-    """Live processes running the import's reader (papers.importers.process): those whose parent
+    """Live processes running the import's reader (papers.importing.readers.process): those whose parent
     is `parent`, or that read the file `reading`."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -36,7 +36,7 @@ def reader_processes(*, parent: int | None = None, reading: Path | None = None) 
             state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
         except OSError:
             continue  # ended meanwhile
-        if b"papers.importers.process" not in command or state == "Z":
+        if b"papers.importing.readers.process" not in command or state == "Z":
             continue
         if (parent is None or int(ppid) == parent) and (reading is None or str(reading).encode() in command):
             found.append(int(entry.name))

@@ -4,7 +4,7 @@ import itertools
 
 from authors.models import Author, AuthorKey
 from authors.names import cluster_key, split_homonym
-from authors.services import authors_refresh_counts, clusters_refresh_counts, clusters_resolve
+from authors.upkeep import authors_refresh_counts, clusters_refresh_counts, clusters_resolve
 from papers.models import Authorship, Paper, PaperSource, Venue
 
 _counter = itertools.count(1)

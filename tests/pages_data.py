@@ -1,8 +1,8 @@
 """Data for the public-page tests: the sample file imported for real, and a 300-paper cluster in bulk."""
 
 from authors.models import Author, CurationEvent, NameCluster
+from papers.importing.engine import import_file
 from papers.models import Authorship, Paper, PaperSource
-from papers.services import import_file
 from tests.conftest import SAMPLE
 from tests.factories import make_author, make_venue, refresh_counts
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from authors.curation.services import author_merge
 from authors.models import Author
-from authors.services import author_merge
 from papers.models import Paper
 from tests.pages_data import import_sample
 

@@ -8,13 +8,13 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from authors import services
+from authors import upkeep
 from authors.models import Author
-from authors.services import authors_refresh_counts
+from authors.upkeep import authors_refresh_counts
 from papers.models import Authorship, Paper
 from tests.factories import make_author
 
-ROWS = services.WHOLE_TABLE_MIN + 200
+ROWS = upkeep.WHOLE_TABLE_MIN + 200
 
 
 class AuthorCountsTests(TestCase):

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
+from authors.curation.services import author_merge
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
-from authors.services import author_merge
 from papers.models import Authorship
 from tests.factories import make_author, make_paper
 

@@ -11,9 +11,9 @@ import os
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from authors.charts import KIND_STYLES
 from authors.models import Author, NameCluster
 from authors.selectors import cluster_timeline
+from papers.charts import KIND_STYLES
 from papers.models import Paper, Venue
 from tests.browser_tools import AXE_JS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.pages_data import import_sample, make_big_cluster
@@ -138,7 +138,7 @@ def count_colours(image, colours: dict[str, str], tolerance: int = 24) -> dict[s
 @pytest.mark.browser
 class ClusterTimelineScreenshotTests(BrowserTestCase):
     """The cluster page's timeline as a reader sees it: drawn, one mark per paper, in the venue-kind
-    colours (authors/charts.py KIND_STYLES), at phone and desktop widths."""
+    colours (papers/charts.py KIND_STYLES), at phone and desktop widths."""
 
     def expected_kinds(self) -> dict[int, dict[str, int]]:
         """Per author row, how many of its marks each venue kind has (what the screenshot should show)."""

@@ -1,7 +1,5 @@
 """papers.bulk: any_of and update_rows send one parameter per array, whatever the values hold; ids by block."""
 
-import unittest
-
 from django.db import connection
 from django.test import TestCase
 
@@ -9,6 +7,7 @@ from authors.models import Author
 from papers.bulk import ARRAY_SEPARATOR, allocate_ids, any_of, ids_in_blocks, update_rows
 from papers.models import Paper, Venue
 from tests.factories import make_author, make_paper
+from tests.gates import postgresql_only
 
 
 class AnyOfTests(TestCase):
@@ -64,7 +63,7 @@ class UpdateRowsTests(TestCase):
         self.assertEqual(got, {a.pk: v for a, v in zip(authors, values, strict=True)})
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "ids come from a PostgreSQL sequence")
+@postgresql_only("ids come from a PostgreSQL sequence")
 class AllocateIdsTests(TestCase):
     def test_a_locked_table_takes_a_block_of_ids_that_later_inserts_do_not_reuse(self):
         before = allocate_ids(Venue, 1)[0]

@@ -1,4 +1,4 @@
-"""The SVG charts (authors/charts.py) and the reads behind them (authors/selectors.py)."""
+"""The SVG charts (papers/charts.py) and the reads behind them (authors/selectors.py)."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -8,7 +8,6 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.test import TestCase
 
-from authors.charts import ChartPaper, TimelineRow, timeline_svg
 from authors.models import Author, NameCluster
 from authors.selectors import (
     TIMELINE_PAPERS_MAX,
@@ -21,8 +20,9 @@ from authors.selectors import (
     cluster_timeline,
     cluster_timeline_chart,
 )
+from papers.charts import ChartPaper, TimelineRow, timeline_svg
 from papers.models import Paper, Venue
-from papers.views import PAGE_SIZE
+from papers.page_mixins import PAGE_SIZE
 from tests.factories import make_author, make_paper, make_venue, refresh_counts
 from tests.pages_data import make_big_cluster
 

@@ -6,6 +6,7 @@ from collections import Counter
 from django.test import TestCase
 
 from authors.models import Author
+from authors.selectors import author_coauthors
 from papers.models import Authorship
 from tests.factories import make_author, make_paper
 
@@ -41,10 +42,10 @@ class CoauthorsTests(TestCase):
     def test_it_counts_shared_papers_most_first_ties_by_name(self):
         for limit in (1, 3, 10):
             with self.subTest(limit=limit):
-                found = Author.objects.coauthors_of(self.row, limit=limit)
+                found = author_coauthors(self.row, limit=limit)
                 self.assertEqual([(a.name, a.shared_papers) for a in found], self.expected(limit))
 
     def test_a_row_without_coauthors_has_none(self):
         loner = make_author("Loner")
         make_paper([loner])
-        self.assertEqual(Author.objects.coauthors_of(loner), [])
+        self.assertEqual(author_coauthors(loner), [])

@@ -1,19 +1,19 @@
 """Two curators merging overlapping rows at the same moment (PostgreSQL: SQLite has no row locks)."""
 
 import threading
-from unittest import skipUnless
 
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 
+from authors.curation.services import author_merge
 from authors.models import Author, CurationEvent
-from authors.services import author_merge
 from papers.models import Authorship
 from tests.factories import make_author, make_paper
+from tests.gates import postgresql_only
 
 
-@skipUnless(connection.vendor == "postgresql", "select_for_update() does nothing on SQLite")
+@postgresql_only("select_for_update() does nothing on SQLite")
 class ConcurrentMergeTests(TransactionTestCase):
     def run_together(self, *jobs):
         """Start the jobs in threads at one barrier; return what each returned or raised."""

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 
-from authors.curation_replay import curation_replay
+from authors.curation.replay import curation_replay
+from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from authors.models import Author, AuthorKey, CurationEvent
-from authors.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from papers.models import Authorship, Paper, PaperSource, Venue
 from tests.conftest import SAMPLE
 from tests.pages_data import import_sample

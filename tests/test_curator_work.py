@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from authors.curator_work import refresh_curator_work
+from authors.curation.services import author_merge
+from authors.curation.work import refresh_curator_work
 from authors.models import Author, CuratorSuggestion, CuratorWorkPending, SuggestionDismissal
-from authors.services import author_merge
 from papers.models import PaperSource
 from tests.factories import make_author, make_paper, make_venue
 from tests.test_author_admin import make_curator

@@ -1,10 +1,10 @@
-"""The learned grouping's parts (authors/grouping.py): the shipped model, average linkage, the habits' evidence."""
+"""The learned grouping (authors/curation/grouping.py): the shipped model, average linkage, the habits' evidence."""
 
 import json
 
 from django.test import SimpleTestCase
 
-from authors.grouping import (
+from authors.curation.grouping import (
     ATTACH_FEATURES,
     FEATURES,
     MODEL_PATH,

@@ -1,10 +1,11 @@
 """GET /healthz: 200 when every database answers, 503 when one does not, and back by itself."""
 
 import json
-import unittest
 
-from django.db import connection, connections
+from django.db import connections
 from django.test import TestCase, TransactionTestCase
+
+from tests.gates import postgresql_only
 
 
 class HealthzTests(TestCase):
@@ -18,9 +19,7 @@ class HealthzTests(TestCase):
         self.assertEqual(self.client.post("/healthz").status_code, 405)
 
 
-@unittest.skipUnless(
-    connection.vendor == "postgresql", "needs a database server to lose (SQLite is a file in this process)"
-)
+@postgresql_only("needs a database server to lose (SQLite is a file in this process)")
 class HealthzOutageTests(TransactionTestCase):
     def test_it_answers_503_while_the_database_is_unreachable_then_recovers(self):
         settings_dict = connections["default"].settings_dict

@@ -4,8 +4,6 @@ writing them in turn, in every case where a later batch depends on an earlier on
 COPY that fails there fails the import with its own error and leaves nothing."""
 
 import json
-import os
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -16,10 +14,12 @@ from django.db import DatabaseError, connection
 from django.test import TestCase
 
 from authors.models import Author, AuthorKey, NameCluster
-from papers import bulk, services
+from papers import bulk
+from papers.importing import engine as services
+from papers.importing.engine import import_file
 from papers.models import Authorship, Paper, PaperSource, Venue
-from papers.services import import_file
 from tests.conftest import SHARED
+from tests.gates import postgresql_only
 
 DBLP = SHARED / "data" / "real" / "dblp" / "xcurator_dblp_sample_2013.xml"
 
@@ -84,7 +84,7 @@ def contents():
     )
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "a PostgreSQL first load")
+@postgresql_only("a PostgreSQL first load")
 class BackgroundCopiesTests(TestCase):
     def import_both_ways(self, path: Path, batch_size: int):
         results = []

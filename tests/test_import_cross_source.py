@@ -1,20 +1,19 @@
 """The same paper from dblp and from OpenAlex is one paper with two provenance records."""
 
 import json
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import connection
 from django.test import TestCase
 
-from papers import services
+from papers.importing import engine as services
+from papers.importing.engine import IMPORT_MODELS
 from papers.models import Paper, PaperSource
-from papers.services import IMPORT_MODELS
 from tests.conftest import SHARED
+from tests.gates import postgresql_only
 
 WORK = SHARED / "data" / "real" / "openalex" / "W2741809807.json"
 # The dblp record of the same paper (as dblp lists it: PeerJ 2018), with the DOI as its ee.
@@ -151,7 +150,7 @@ class OneFileTwoSourcesTests(TestCase):
         first.sources_created.add("one")
         self.assertEqual((first.may_match("one"), first.may_match("two")), (False, True))
 
-    @unittest.skipUnless(connection.vendor == "postgresql", "a first load is PostgreSQL's")
+    @postgresql_only("a first load is PostgreSQL's")
     def test_paper_statistics_wait_until_matching_has_to_look(self):
         # Mid-import ANALYZE leaves papers_paper out while one source has made every paper (no
         # lookup reads its columns then) and samples it once a second source starts matching.
@@ -161,8 +160,8 @@ class OneFileTwoSourcesTests(TestCase):
             *(self.record("two", f"y{n}", f"Other {n}") for n in range(4)),
         )
         with (
-            mock.patch("papers.services.ANALYZE_FIRST", 1),
-            mock.patch("papers.services.analyze_tables", wraps=services.analyze_tables) as analyze,
+            mock.patch("papers.importing.engine.ANALYZE_FIRST", 1),
+            mock.patch("papers.importing.engine.analyze_tables", wraps=services.analyze_tables) as analyze,
         ):
             self.assertIn("8 created, 1 updated", run_import(path, "--batch-size", "1"))
 

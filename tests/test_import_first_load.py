@@ -1,11 +1,10 @@
 """An import into an empty database drops foreign keys, search indexes and a trigger for the load
-and leaves the schema exactly as the migrations made it (papers.services.first_load)."""
+and leaves the schema exactly as the migrations made it (papers.importing.engine.first_load)."""
 
 import json
 import os
 import subprocess
 import sys
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -14,8 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
-from papers.models import Paper
-from papers.services import (
+from papers.importing.engine import (
     FIRST_LOAD_AUTHOR_INDEXES,
     FIRST_LOAD_INDEXES,
     FIRST_LOAD_LOOKUP_CONSTRAINTS,
@@ -24,8 +22,10 @@ from papers.services import (
     first_load,
     import_file,
 )
+from papers.models import Paper
 from tests.conftest import ROOT, SHARED, child_database_url
 from tests.factories import make_paper
+from tests.gates import postgresql_only
 
 RECORDS = """<?xml version="1.0" encoding="ISO-8859-1"?>
 <!DOCTYPE dblp SYSTEM "dblp.dtd">
@@ -53,7 +53,7 @@ def schema() -> dict:
     return {"constraints": constraints, "indexes": indexes, "triggers": triggers}
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "a PostgreSQL bulk load")
+@postgresql_only("a PostgreSQL bulk load")
 class FirstLoadTests(TestCase):
     def assert_import_keeps_the_schema(self):
         before = schema()
@@ -177,7 +177,7 @@ class FirstLoadTests(TestCase):
         self.assertEqual(Paper.objects.search_candidates("Zarei"), [])
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "a PostgreSQL bulk load")
+@postgresql_only("a PostgreSQL bulk load")
 class ConcurrentFirstLoadTests(TransactionTestCase):
     def test_two_imports_started_together_on_an_empty_database_both_finish(self):
         # Both would read papers_paper, then both wait to lock it exclusively: first_load decides

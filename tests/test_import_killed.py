@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -16,6 +15,7 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from tests.conftest import ROOT, SHARED, child_database_url, reader_processes
+from tests.gates import postgresql_only
 from tests.test_import_first_load import schema
 
 GEN_CORPUS = SHARED / "tools" / "gen_corpus.py"
@@ -50,10 +50,10 @@ class KilledImportTests(TransactionTestCase):
         call_command("import_papers", str(corpus), stdout=output)
         self.assertIn("6000 created, 0 updated, 0 unchanged, 0 refused", output.getvalue())
 
-    @unittest.skipUnless(connection.vendor == "postgresql", "a first load drops checks on PostgreSQL only")
+    @postgresql_only("a first load drops checks on PostgreSQL only")
     def test_a_first_load_killed_leaves_the_empty_database_and_its_schema(self):
         # Into an empty database the import drops foreign keys and indexes inside its transaction
-        # (papers.services.first_load): the kill must take those statements back too.
+        # (papers.importing.engine.first_load): the kill must take those statements back too.
         tmp = Path(self.enterContext(TemporaryDirectory()))
         corpus = tmp / "dblp.xml"
         with open(corpus, "wb") as out:
@@ -77,7 +77,7 @@ class KilledImportTests(TransactionTestCase):
         time.sleep(0.5)  # the server notices the closed connection and rolls back
 
     def test_ctrl_c_stops_the_import_and_its_reader_process_and_says_so(self):
-        # The 6,000-paper file (2.7 MB) is read by a second process (papers.importers.process):
+        # The 6,000-paper file (2.7 MB) is read by a second process (papers.importing.readers.process):
         # Ctrl-C reaches both, and the import must end at once, leaving nothing and no process.
         tmp = Path(self.enterContext(TemporaryDirectory()))
         corpus = tmp / "dblp.xml"

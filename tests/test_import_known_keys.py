@@ -1,9 +1,7 @@
-"""A first load keeps the author keys it wrote or looked up (papers.persons.KnownKeys) instead of
+"""A first load keeps the author keys it wrote or looked up (papers.importing.persons.KnownKeys) instead of
 looking them up again each batch: the same rows as looking every key up, whether the keys run out
 of room or existed before the load, and no key lookup at all when none existed."""
 
-import os
-import unittest
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from unittest import mock
@@ -13,9 +11,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from authors.models import Author, AuthorKey, NameCluster
-from papers import services
+from papers.importing import engine as services
+from papers.importing.engine import import_file
 from papers.models import Paper, Venue
-from papers.services import import_file
+from tests.gates import postgresql_only
 from tests.test_import_background_copies import DBLP, contents
 from tests.test_import_dblp import HEADER
 
@@ -47,7 +46,7 @@ def key_lookups(queries) -> int:
     return sum(1 for q in queries if str(q["sql"]).startswith('SELECT "authors_authorkey"."key"'))
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "a PostgreSQL first load")
+@postgresql_only("a PostgreSQL first load")
 class KnownKeysTests(TestCase):
     def setUp(self):
         directory = TemporaryDirectory()

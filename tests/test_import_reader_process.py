@@ -1,4 +1,4 @@
-"""Reading a file in a second process (papers.importers.process) gives the same stream as reading
+"""Reading a file in a second process (papers.importing.readers.process) gives the same stream as reading
 it in the importer's process: the same records in order, the same refusals, the same progress."""
 
 import contextlib
@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
 
 from authors.models import Author
-from papers import importers
-from papers.importers import process
-from papers.importers.records import ImportFileError, PaperRecord, ReadProgress
+from papers.importing import readers as importers
+from papers.importing.readers import process
+from papers.importing.readers.records import ImportFileError, PaperRecord, ReadProgress
 from papers.models import Authorship, Paper, PaperSource
 from tests import test_import_hostile
 from tests.conftest import SAMPLE, SHARED, reader_processes

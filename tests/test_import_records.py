@@ -5,9 +5,9 @@ from dataclasses import fields, replace
 
 from django.test import SimpleTestCase
 
-from papers.importers.records import AuthorRecord, PaperRecord, VenueRecord
+from papers.importing.engine import PAPER_ATTRS, PaperImporter
+from papers.importing.readers.records import AuthorRecord, PaperRecord, VenueRecord
 from papers.models import title_key
-from papers.services import PAPER_ATTRS, PaperImporter
 
 
 def make_record(**changes) -> PaperRecord:

@@ -1,7 +1,5 @@
 """The importer writes papers' search text itself (PostgreSQL): what migration 0002's triggers would write."""
 
-import os
-import unittest
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -9,6 +7,8 @@ from tempfile import TemporaryDirectory
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
+
+from tests.gates import postgresql_only
 
 HEADER = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>\n'
 RECORDS = """
@@ -18,7 +18,7 @@ RECORDS = """
 """
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "the search columns are PostgreSQL-only")
+@postgresql_only("the search columns are PostgreSQL-only")
 class ImportSearchTextTests(TestCase):
     def setUp(self):
         tmp = TemporaryDirectory()
@@ -44,7 +44,7 @@ class ImportSearchTextTests(TestCase):
         )
 
     def test_the_import_leaves_no_entries_in_the_gin_pending_lists(self):
-        # Searches read a GIN pending list in full until it is merged (papers.services).
+        # Searches read a GIN pending list in full until it is merged (papers.importing.engine).
         self.run_import(RECORDS)
         with connection.cursor() as cursor:
             for index in ("paper_search_vector_gin", "namecluster_search_name_trgm"):
@@ -59,9 +59,9 @@ class ImportSearchTextTests(TestCase):
         self.assertEqual(self.search_text()["journals/y/B1"], ("Alan Turing", ""))
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "the search columns are PostgreSQL-only")
+@postgresql_only("the search columns are PostgreSQL-only")
 class SearchAuthorsWrittenFlagTests(TestCase):
-    """papers.services.search_authors_written: the authorship trigger skips only inside the block."""
+    """papers.importing.engine.search_authors_written: the authorship trigger skips only inside the block."""
 
     def setUp(self):
         from tests.factories import make_author, make_paper
@@ -80,7 +80,7 @@ class SearchAuthorsWrittenFlagTests(TestCase):
         Authorship.objects.create(paper=self.paper, author=self.author, position=position, printed_name="Ada Lovelace")
 
     def test_inside_the_block_the_trigger_leaves_the_names_to_the_writer(self):
-        from papers.services import search_authors_written
+        from papers.importing.engine import search_authors_written
 
         with search_authors_written(("search_authors",)):
             self.add_authorship(1)
@@ -88,7 +88,7 @@ class SearchAuthorsWrittenFlagTests(TestCase):
         self.assertEqual(self.search_authors(), "")
 
     def test_after_the_block_the_trigger_writes_the_names_again(self):
-        from papers.services import search_authors_written
+        from papers.importing.engine import search_authors_written
 
         with search_authors_written(("search_authors",)):
             pass
@@ -106,14 +106,14 @@ class SearchAuthorsWrittenFlagTests(TestCase):
         self.assertEqual(self.search_authors(), "Ada Lovelace")
 
 
-@unittest.skipUnless(os.getenv("DATABASE_URL", "").startswith("postgres"), "partial indexes are planned on PostgreSQL")
+@postgresql_only("partial indexes are planned on PostgreSQL")
 class IdentifierIndexTests(TestCase):
     """The importer's identifier lookup can use the partial indexes of migration 0004 (at scale it
     must: a sequential scan per batch made a 1,000,000-paper import crawl)."""
 
     def test_each_identifier_arm_uses_its_partial_index(self):
+        from papers.importing.engine import papers_with_identifiers
         from papers.models import IDENTIFIER_FIELDS
-        from papers.services import papers_with_identifiers
 
         wanted = {field: [f"{field}-1", f"{field}-2"] for field in IDENTIFIER_FIELDS}
         with connection.cursor() as cursor:

@@ -7,7 +7,6 @@ thresholds make every step answer on 130 papers.
 """
 
 import random
-import unittest
 
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
@@ -17,8 +16,7 @@ from papers.filters import PaperNarrowFilter
 from papers.models import SEARCH_VECTOR, Paper, _websearch
 from papers.newest_matches import newest_matches
 from tests.factories import make_paper, make_venue
-
-postgresql_only = unittest.skipUnless(connection.vendor == "postgresql", "the statement is PostgreSQL's")
+from tests.gates import postgresql_only
 
 QUERIES = [
     "common",  # every paper: the probe answers
@@ -32,7 +30,7 @@ QUERIES = [
 ]
 
 
-@postgresql_only
+@postgresql_only("the statement is PostgreSQL's")
 class NewestMatchesTests(TestCase):
     @classmethod
     def setUpTestData(cls):

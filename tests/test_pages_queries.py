@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from authors.models import Author
 from papers.models import Paper
-from papers.views import PAGE_SIZE
+from papers.page_mixins import PAGE_SIZE
 from tests.factories import make_author, make_paper, make_venue
 from tests.pages_data import add_history, import_sample, make_big_cluster
 

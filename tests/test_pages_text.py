@@ -6,7 +6,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papers.templatetags.arrow_text import plain_text, rich_text, safe_href, split_abstract
+from papers.text import plain_text, rich_text, safe_href, split_abstract
 
 ALLOWED_TAGS = {"em", "strong", "span"}
 # Characters that matter to the markup and to HTML, to build awkward inputs from.

@@ -4,10 +4,10 @@ from django.contrib.auth.models import User
 from django.test import TestCase
 from django.urls import reverse
 
+from authors.curation.services import author_merge, author_split
 from authors.models import Author, NameCluster
-from authors.services import author_merge, author_split
 from papers.models import Paper, Venue
-from papers.views import PAGE_SIZE
+from papers.page_mixins import PAGE_SIZE
 from tests.factories import make_author, make_paper, make_venue
 from tests.pages_data import HOSTILE, add_history, import_sample, make_big_cluster
 

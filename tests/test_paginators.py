@@ -1,6 +1,5 @@
 """Public lists over big tables: capped counts, estimates for a whole table, pages that stop."""
 
-import unittest
 from unittest import mock
 
 from django.db import connection
@@ -9,6 +8,7 @@ from django.test import TestCase
 from arrow_site.paginators import PublicListPaginator
 from papers.models import Paper
 from tests.factories import make_author, make_paper
+from tests.gates import postgresql_only
 
 
 class PublicListPaginatorTests(TestCase):
@@ -41,7 +41,7 @@ class PublicListPaginatorTests(TestCase):
         self.assertContains(response, "1 paper<")
         self.assertNotContains(response, "Pages go as far as")
 
-    @unittest.skipUnless(connection.vendor == "postgresql", "the planner's estimate is PostgreSQL's")
+    @postgresql_only("the planner's estimate is PostgreSQL's")
     def test_a_whole_big_table_shows_the_planners_estimate(self):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE papers_paper")

@@ -1,7 +1,6 @@
 """Paper and venue correction in the admin: locked fields, the ordered author list, cheap changelists."""
 
 from io import StringIO
-from unittest import skipUnless
 
 from django.core.management import call_command
 from django.db import connection
@@ -12,6 +11,7 @@ from arrow_site.paginators import EstimatedCountPaginator
 from authors.models import Author, CurationEvent
 from papers.models import Authorship, Paper, Venue
 from tests.factories import make_author, make_paper, make_venue
+from tests.gates import postgresql_only
 from tests.test_author_admin import make_curator
 
 CHANGELIST = reverse("admin:papers_paper_changelist")
@@ -220,7 +220,7 @@ class EstimatedCountTests(TestCase):
         self.assertEqual(EstimatedCountPaginator(Paper.objects.all(), 10).count, 3)
         self.assertEqual(EstimatedCountPaginator(Paper.objects.filter(year=1900), 10).count, 0)
 
-    @skipUnless(connection.vendor == "postgresql", "reltuples is PostgreSQL's")
+    @postgresql_only("reltuples is PostgreSQL's")
     def test_it_uses_the_planner_estimate_for_a_big_unfiltered_table_on_postgresql(self):
         Paper.objects.bulk_create(Paper(title=f"p{i}") for i in range(500))
         with connection.cursor() as cursor:

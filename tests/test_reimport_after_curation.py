@@ -9,8 +9,8 @@ from tempfile import TemporaryDirectory
 from django.core.management import call_command
 from django.test import TestCase
 
+from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from authors.models import Author, AuthorKey
-from authors.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from papers.models import Authorship, Paper
 
 

@@ -2,20 +2,20 @@
 page fails, and /healthz keeps the host in the load balancer, degraded (issue 22, item 1)."""
 
 import time
-import unittest
 
-from django.db import connection, connections
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.test import TransactionTestCase, override_settings
 
 from arrow_site.db_router import REPLICA_OUTAGES, primary_pinned
 from papers.models import Venue
 from tests.extra_databases import ExtraDatabaseMixin
+from tests.gates import postgresql_only
 
 DEAD = "replica_dead"
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
+@postgresql_only("replicas are PostgreSQL databases")
 @override_settings(DATABASE_REPLICAS=[DEAD])
 class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
     extra_alias = DEAD
@@ -69,7 +69,7 @@ class DeadReplicaTests(ExtraDatabaseMixin, TransactionTestCase):
 DYING = "replica_dying"
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
+@postgresql_only("replicas are PostgreSQL databases")
 @override_settings(DATABASE_REPLICAS=[DYING])
 class ReplicaDiesMidRequestTests(ExtraDatabaseMixin, TransactionTestCase):
     """The replica's server goes away while a page reads from it (bench/load.py saw this as a 500 when

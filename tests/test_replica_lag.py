@@ -15,15 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
+from tests.gates import on_postgresql
 from tests.streaming_pair import StreamingPair, available, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
 unavailable = available() or (None if shutil.which("redis-server") else "no redis-server")
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="replicas are PostgreSQL servers"),
+    pytest.mark.skipif(not on_postgresql(), reason="replicas are PostgreSQL servers"),
     pytest.mark.skipif(unavailable is not None, reason=unavailable or ""),
 ]
 
@@ -38,7 +38,8 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from authors.models import Author, NameCluster
-from authors.services import author_merge
+from authors.curation.services import author_merge
+from tests.gates import on_postgresql
 from tests.streaming_pair import wait_replayed
 
 REPLICA = os.environ["PAIR_REPLICA_URL"]

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import reverse
 
 from authors import reports
+from authors.curation.services import author_merge
 from authors.models import CorrectionRequest, RateLimitCounter
 from authors.reports import (
     RateLimit,
@@ -23,7 +24,6 @@ from authors.reports import (
     correction_request_update,
     report_form_stamp,
 )
-from authors.services import author_merge
 from tests.factories import make_author, make_paper, make_venue
 from tests.pages_data import HOSTILE
 

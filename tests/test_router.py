@@ -4,10 +4,8 @@ The "replica" is a second database on the same server holding its own copy of th
 rows the primary does not have, so every read shows which database answered.
 """
 
-import unittest
-
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection, connections, router, transaction
+from django.db import connections, router, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory, TransactionTestCase, override_settings
 
@@ -15,11 +13,12 @@ from arrow_site.db_router import primary_pinned
 from arrow_site.middleware import PrimaryDatabaseMiddleware
 from papers.models import Venue
 from tests.extra_databases import ExtraDatabaseMixin
+from tests.gates import postgresql_only
 
 REPLICA = "replica_test"
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "replicas are PostgreSQL databases")
+@postgresql_only("replicas are PostgreSQL databases")
 @override_settings(DATABASE_REPLICAS=[REPLICA])
 class PrimaryReplicaRouterTests(ExtraDatabaseMixin, TransactionTestCase):
     extra_alias = REPLICA

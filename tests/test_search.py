@@ -17,12 +17,10 @@ from authors.models import NameCluster
 from papers.highlight import highlight_html
 from papers.models import HIGHLIGHT_START, HIGHLIGHT_STOP, Paper
 from tests.factories import make_author, make_paper, make_venue
+from tests.gates import postgresql_only
 
 # Paper search runs on both databases (PostgreSQL full text, SQLite FTS5: papers/fts.py); typo-tolerant
 # names (pg_trgm) and the search text columns the triggers keep are PostgreSQL's.
-postgresql_only = unittest.skipUnless(
-    connection.vendor == "postgresql", "pg_trgm and the search columns need PostgreSQL"
-)
 
 
 class SearchTestCase(TestCase):
@@ -62,12 +60,12 @@ class NameSearchTests(SearchTestCase):
     def test_it_fills_search_name_when_a_cluster_is_created(self):
         self.assertEqual(NameCluster.objects.get(pk=self.lahaie.cluster_id).search_name, "sebastien lahaie")
 
-    @postgresql_only
+    @postgresql_only("pg_trgm and the search columns need PostgreSQL")
     def test_it_tolerates_a_typo_in_a_name(self):
         clusters = self.search("Keivan Rezai").context["clusters"]
         self.assertEqual([c.name for c in clusters], ["Keivan Rezaei"])
 
-    @postgresql_only
+    @postgresql_only("pg_trgm and the search columns need PostgreSQL")
     def test_it_tolerates_a_typo_without_accents(self):
         clusters = self.search("sebastian lahaie").context["clusters"]
         self.assertEqual([c.name for c in clusters], ["Sébastien Lahaie"])
@@ -143,7 +141,7 @@ class PaperSearchTests(SearchTestCase):
         self.assertEqual(len(response.context["q"]), 200)
 
 
-@postgresql_only
+@postgresql_only("pg_trgm and the search columns need PostgreSQL")
 class SearchTextTests(SearchTestCase):
     """Authors' names and the venue are searchable, and the triggers keep that text current."""
 

@@ -4,7 +4,6 @@ The same behaviour as PostgreSQL's full text (tests/test_search.py) from a diffe
 run on SQLite only.
 """
 
-import unittest
 from io import StringIO
 
 from django.contrib.auth import get_user_model
@@ -15,15 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from authors.services import author_merge, author_split, paper_authorships_save
+from authors.curation.services import author_merge, author_split, paper_authorships_save
 from papers.filters import PaperFilter
 from papers.fts import match_expression
 from papers.models import Authorship, Paper
 from tests.conftest import SAMPLE
 from tests.factories import make_author, make_paper, make_venue
+from tests.gates import sqlite_only
 from tests.test_search import SearchTestCase
-
-sqlite_only = unittest.skipUnless(connection.vendor == "sqlite", "the FTS5 index is SQLite's")
 
 # What a user might type that is FTS5 syntax, or half of it: all of it must be plain text.
 HOSTILE = [
@@ -70,7 +68,7 @@ HOSTILE = [
 ]
 
 
-@sqlite_only
+@sqlite_only("the FTS5 index is SQLite's")
 class SQLiteSearchTestCase(SearchTestCase):
     """The papers of tests/test_search.py's SearchTestCase, searched through the FTS5 index."""
 
@@ -318,7 +316,7 @@ class IndexTriggerTests(SQLiteSearchTestCase):
         )
 
 
-@sqlite_only
+@sqlite_only("the FTS5 index is SQLite's")
 class ImportTests(TestCase):
     def test_imported_papers_are_searchable_and_a_reimport_changes_nothing(self):
         for _ in range(2):
@@ -330,7 +328,7 @@ class ImportTests(TestCase):
         self.assertEqual(Paper.objects.search("sebastien lahaie").count(), 1)
 
 
-@sqlite_only
+@sqlite_only("the FTS5 index is SQLite's")
 class ArbitraryQueryTests(HypothesisTestCase):
     @classmethod
     def setUpTestData(cls):

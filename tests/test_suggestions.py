@@ -1,10 +1,10 @@
-"""Merge and split suggestions, data-quality queues (authors/suggestions.py) and the grouping (authors/grouping.py)."""
+"""Merge and split suggestions, data-quality queues (authors/curation/suggestions.py) and the grouping
+(authors/curation/grouping.py)."""
 
 from django.test import SimpleTestCase, TestCase
 
-from authors.grouping import PaperEvidence, coauthor_components, group_papers
-from authors.models import Author
-from authors.suggestions import (
+from authors.curation.grouping import PaperEvidence, coauthor_components, group_papers
+from authors.curation.suggestions import (
     case_or_accent_issues,
     cluster_person_groups,
     compatible_given_names,
@@ -14,6 +14,7 @@ from authors.suggestions import (
     shared_orcid_issues,
     split_suggestions,
 )
+from authors.models import Author
 from tests.factories import make_author, make_paper, make_venue
 
 

@@ -16,5 +16,4 @@ def in_cluster(authorships, cluster) -> list:
 
 @register.filter
 def row_label(author) -> str:
-    """'Keivan Rezaei (row #12)': the name plus the row id that tells same-named rows apart."""
-    return f"{author.full_name} (row #{author.pk})"
+    return author.row_label

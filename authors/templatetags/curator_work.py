@@ -2,7 +2,7 @@
 
 from django import template
 
-from authors.curator_work import open_counts
+from authors.curation.work import open_counts
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ Export every curation event (merge, split, edit, undo) as JSON Lines, oldest fir
 
 Run it after each backup, or nightly: the file is small, human-readable, and names author rows by
 their source keys as well as by id, so curation survives even a database rebuilt from the sources.
-The work is in `authors.curation_export`; this command only opens the file and reports.
+The work is in `authors.curation.export`; this command only opens the file and reports.
 """
 
 from pathlib import Path
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from authors.curation_export import curation_events_export
+from authors.curation.export import curation_events_export
 
 
 class Command(BaseCommand):

@@ -2,12 +2,12 @@
 
 Each import notes the clusters it touched (all of them after a first load); this rebuilds those and
 the data-quality queue, or everything with --all. Curations refresh the clusters they touch by
-themselves; dismissals are kept (authors.curator_work).
+themselves; dismissals are kept (authors.curation.work).
 """
 
 from django.core.management.base import BaseCommand
 
-from authors.curator_work import refresh_curator_work, refresh_pending
+from authors.curation.work import refresh_curator_work, refresh_pending
 
 PROGRESS_EVERY = 1000
 

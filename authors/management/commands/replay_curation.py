@@ -9,7 +9,7 @@ a replay should not mint accounts, and the original curator and time are kept in
 Safe to run twice: an event already applied (same uid) or whose result is already there is skipped.
 Each event is reported as applied, skipped or failed with the reason; a failed event does not stop the
 others, but the command exits non-zero after the report so scripts notice. --dry-run applies everything
-in one transaction and rolls it back. The work is in `authors.curation_replay`.
+in one transaction and rolls it back. The work is in `authors.curation.replay`.
 """
 
 import sys
@@ -18,7 +18,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from authors.curation_replay import APPLIED, FAILED, SKIPPED, curation_replay
+from authors.curation.replay import APPLIED, FAILED, SKIPPED, curation_replay
 
 
 class Command(BaseCommand):

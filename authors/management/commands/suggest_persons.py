@@ -2,7 +2,7 @@
 
 One line per cluster with papers: {"cluster": slug, "name": name, "groups": [[{"source": s,
 "source_id": id}, ...], ...]}, every paper of the cluster's live rows in exactly one group, the
-largest group first. The split queue in the admin reads the same grouping (authors.curator_work).
+largest group first. The split queue in the admin reads the same grouping (authors.curation.work).
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from authors.curator_work import suggested_persons
+from authors.curation.work import suggested_persons
 
 PROGRESS_EVERY = 1000
 

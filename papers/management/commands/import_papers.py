@@ -4,7 +4,7 @@ Import papers from JSON Lines (Arrow's format), dblp XML or OpenAlex works files
 Each file is one transaction: it is imported whole or not at all, so a bad record, a file cut short
 or a killed import leaves the database as it was and re-running is always safe. Re-importing an
 unchanged file changes nothing (records are identified by `(source, source_id)` and skipped when
-their content hash is unchanged). The work is in `papers.services.import_file`; this command only
+their content hash is unchanged). The work is in `papers.importing.engine.import_file`; this command only
 reads options, shows progress and reports.
 
 Progress: on a terminal at -v 1 and up, a bar of bytes read against the file's size (records and
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.importers import FORMATS
-from papers.importers.records import ImportFileError
-from papers.services import ImportRefused, import_file
+from papers.importing.engine import ImportRefused, import_file
+from papers.importing.readers import FORMATS
+from papers.importing.readers.records import ImportFileError
 
 
 class Command(BaseCommand):

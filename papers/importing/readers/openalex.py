@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from papers.importers.records import (
+from papers.importing.readers.records import (
     AuthorRecord,
     ImportFileError,
     PaperRecord,

@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from papers.importers.records import (
+from papers.importing.readers.records import (
     AuthorRecord,
     ImportFileError,
     PaperRecord,

@@ -1,189 +1,22 @@
-"""Writes that span author rows and clusters: cluster resolution, denormalized counts, curation.
+"""Curation: merge, split, undo and edits of author rows, each logged as a CurationEvent.
 
-Called by the importer, the admin, management commands and tests alike.
+Called by the admin, management commands and tests alike.
 """
 
 import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import connection, models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import models, transaction
 from django.utils import timezone
-from psycopg import sql
 
 from arrow_site.cache import public_pages_changed
-from arrow_site.slugs import unique_slugs
-from authors.curator_work import refresh_after_curation
+from authors.curation.work import refresh_after_curation
 from authors.homonyms import next_homonym_number
-from authors.models import Author, AuthorKey, CurationEvent, NameCluster
-from authors.names import accent_fold, cluster_key, cluster_slug_base, split_homonym
-from papers.bulk import any_of, array_param, insert_rows
+from authors.models import Author, AuthorKey, CurationEvent
+from authors.names import cluster_key
+from authors.upkeep import author_cluster_ids, authors_refresh_counts, clusters_refresh_counts, clusters_resolve
 from papers.models import Authorship, Paper, PaperSource, Venue
-
-# Keeps `pk IN (...)` lists well under SQLite's variable limit and PostgreSQL's planner sweet spot.
-CHUNK = 5000
-
-
-def _chunks(ids: Iterable[int]):
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
-def clusters_resolve(*, names: Iterable[str]) -> dict[str, NameCluster]:
-    """Map each name's cluster key to its cluster, creating missing clusters with unique slugs."""
-    ids = cluster_ids_resolve(names=names)
-    clusters = NameCluster.objects.in_bulk(set(ids.values()))
-    return {key: clusters[pk] for key, pk in ids.items()}
-
-
-def cluster_ids_resolve(*, names: Iterable[str]) -> dict[str, int]:
-    """`clusters_resolve` by id: the importer needs only ids, and loading thousands of clusters per
-    batch as model instances (then creating them with bulk_create) was a measurable part of imports."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        wanted.setdefault(cluster_key(name), name)
-    found = dict(NameCluster.objects.filter(any_of("key", wanted)).values_list("key", "pk"))
-    missing = [key for key in wanted if key not in found]
-    if not missing:
-        return found
-    slugs = unique_slugs(NameCluster, {key: cluster_slug_base(wanted[key]) for key in missing})
-    rows = []
-    for key in missing:
-        name = split_homonym(wanted[key])[0]
-        rows.append((key, name, slugs[key], accent_fold(name)))
-    found.update(zip(missing, insert_rows(NameCluster, ["key", "name", "slug", "search_name"], rows), strict=True))
-    return found
-
-
-def authors_refresh_counts(*, author_ids: Iterable[int]) -> None:
-    """Recompute `Author.paper_count` for these rows from their authorships (one UPDATE per chunk;
-    on PostgreSQL, of every row at once when these are half the table or more)."""
-    if connection.vendor == "postgresql":
-        author_ids = set(author_ids)
-        if len(author_ids) >= WHOLE_TABLE_MIN and 2 * len(author_ids) >= Author.objects.count():
-            _refresh_all_author_counts()
-        else:
-            _refresh_counts_sql(AUTHOR_COUNTS_SQL, author_ids)
-        return
-    papers = (
-        Authorship.objects.filter(author=OuterRef("pk"))
-        .order_by()
-        .values("author")
-        .annotate(n=Count("paper", distinct=True))
-        .values("n")
-    )
-    for chunk in _chunks(author_ids):
-        Author.objects.filter(pk__in=chunk).update(
-            paper_count=Coalesce(Subquery(papers, output_field=IntegerField()), Value(0))
-        )
-
-
-def clusters_refresh_counts(*, cluster_ids: Iterable[int]) -> None:
-    """Recompute a cluster's live author rows and distinct papers (one UPDATE per chunk)."""
-    if connection.vendor == "postgresql":
-        _refresh_counts_sql(CLUSTER_COUNTS_SQL, cluster_ids)
-        return
-    rows = (
-        Author.objects.active()
-        .filter(cluster=OuterRef("pk"))
-        .order_by()
-        .values("cluster")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    papers = (
-        Authorship.objects.filter(author__cluster=OuterRef("pk"), author__merged_into__isnull=True)
-        .order_by()
-        .values("author__cluster")
-        .annotate(n=Count("paper", distinct=True))
-        .values("n")
-    )
-    for chunk in _chunks(cluster_ids):
-        NameCluster.objects.filter(pk__in=chunk).update(
-            author_count=Coalesce(Subquery(rows, output_field=IntegerField()), Value(0)),
-            paper_count=Coalesce(Subquery(papers, output_field=IntegerField()), Value(0)),
-        )
-
-
-# PostgreSQL: the same counts, set-based. The ORM's correlated subqueries run once per row (an import
-# touches every row it created: minutes at 1,000,000 papers); one grouped join per chunk is a hash
-# join, and rows whose counts are already right are not rewritten (a small re-import touches few).
-AUTHOR_COUNTS_SQL = sql.SQL("""
-    UPDATE {author} a SET paper_count = s.n
-    FROM (
-        SELECT ids.id, count(DISTINCT s.paper_id) AS n
-        FROM unnest({ids}) AS ids(id) LEFT JOIN {authorship} s ON s.author_id = ids.id
-        GROUP BY ids.id
-    ) s
-    WHERE a.id = s.id AND a.paper_count IS DISTINCT FROM s.n
-""")
-CLUSTER_COUNTS_SQL = sql.SQL("""
-    UPDATE {cluster} c SET author_count = s.authors, paper_count = s.papers
-    FROM (
-        SELECT ids.id,
-            count(DISTINCT a.id) AS authors,
-            count(DISTINCT s.paper_id) AS papers
-        FROM unnest({ids}) AS ids(id)
-        LEFT JOIN {author} a ON a.cluster_id = ids.id AND a.merged_into_id IS NULL
-        LEFT JOIN {authorship} s ON s.author_id = a.id
-        GROUP BY ids.id
-    ) s
-    WHERE c.id = s.id AND (c.author_count, c.paper_count) IS DISTINCT FROM (s.authors, s.papers)
-""")
-# Every row's count, when most rows are to be refreshed (a first load: all of them). Reading a fresh
-# table's authorships through the (author, paper) index fetches every heap row besides, in the index's
-# order (its visibility map is empty until a VACUUM, which cannot run inside the import's transaction):
-# 17 s of a 1,000,000-paper load, in chunks, against 3-4 s for one scan of the table sorted by author.
-# The planner prefers the index, whose order saves the sort, so it is turned off for this statement.
-# The rows whose counts are already right are not rewritten, as above.
-AUTHOR_COUNTS_ALL_SQL = sql.SQL("""
-    UPDATE {author} a SET paper_count = s.n
-    FROM (
-        SELECT x.id, coalesce(c.n, 0) AS n
-        FROM {author} x LEFT JOIN (
-            SELECT author_id, count(DISTINCT paper_id) AS n FROM {authorship} GROUP BY author_id
-        ) c ON c.author_id = x.id
-    ) s
-    WHERE a.id = s.id AND a.paper_count IS DISTINCT FROM s.n
-""")
-# Below this many rows a refresh takes the chunked path without counting the table (a merge's two).
-WHOLE_TABLE_MIN = 1000
-# Rows per statement: big enough that a large import makes few statements, small enough that one
-# array parameter stays a few hundred kilobytes.
-SQL_CHUNK = 50_000
-
-
-def _refresh_counts_sql(statement: sql.SQL, ids: Iterable[int]) -> None:
-    ids = sorted(set(ids))
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), SQL_CHUNK):
-            array, param = array_param(ids[start : start + SQL_CHUNK])
-            cursor.execute(_counts_statement(statement, ids=sql.SQL(array)), [param])
-
-
-def _counts_statement(statement: sql.SQL, **values) -> sql.Composed:
-    """A count statement with its tables named (a statement ignores the names it does not use)."""
-    return statement.format(
-        author=sql.Identifier(Author._meta.db_table),
-        authorship=sql.Identifier(Authorship._meta.db_table),
-        cluster=sql.Identifier(NameCluster._meta.db_table),
-        **values,
-    )
-
-
-def _refresh_all_author_counts() -> None:
-    index_scans = "SELECT set_config('enable_indexscan', %s, true), set_config('enable_indexonlyscan', %s, true)"
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A local setting lasts to the end of the transaction: the values before are put back after.
-        cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('enable_indexonlyscan')")
-        before = cursor.fetchone()
-        cursor.execute(index_scans, ["off", "off"])
-        cursor.execute(_counts_statement(AUTHOR_COUNTS_ALL_SQL))
-        cursor.execute(index_scans, before)
-
 
 # -- curation: merge, split, undo, edits -------------------------------------------------------------
 #
@@ -195,7 +28,7 @@ def _refresh_all_author_counts() -> None:
 # a rebuilt database can find it again: author rows by their source keys as they were at that moment
 # (a merge moves them, so a tombstone has none later), papers by their provenance (source, source_id)
 # pairs, venues by short name. Database ids change when a database is rebuilt from the source files;
-# these do not, so an export can be replayed (authors.curation_replay, docs/deployment.md "Backups").
+# these do not, so an export can be replayed (authors.curation.replay, docs/deployment.md "Backups").
 
 # Offset that parks authorship positions while a paper's author list is reordered, so the
 # (paper, position) unique constraint never sees two rows at one position mid-way.
@@ -300,9 +133,7 @@ def _refresh(author_ids: Iterable[int]) -> None:
     """Counts of these rows and of every cluster they sit in."""
     author_ids = set(author_ids)
     authors_refresh_counts(author_ids=author_ids)
-    cluster_ids = set()
-    for chunk in _chunks(author_ids):
-        cluster_ids.update(Author.objects.filter(pk__in=chunk).values_list("cluster_id", flat=True))
+    cluster_ids = author_cluster_ids(author_ids)
     clusters_refresh_counts(cluster_ids=cluster_ids)
     refresh_after_curation(cluster_ids)
 

@@ -1,6 +1,6 @@
 """Person records (dblp `www` homepages) into author rows: names, variant keys, ORCID, affiliation.
 
-Lives with the importer rather than in authors/services.py because only imports write it. Curator
+Lives with the importer rather than in authors/curation/services.py because only imports write it. Curator
 decisions win: a locked field is never overwritten, and an AuthorKey that exists is never re-pointed
 (a curator may have moved it; see docs/import-format.md, "Person records").
 """
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from authors.models import Author, AuthorKey
 from authors.names import cluster_key, split_homonym
-from authors.services import cluster_ids_resolve
+from authors.upkeep import cluster_ids_resolve
 from papers.bulk import any_of, insert_rows, update_rows
-from papers.importers.records import PersonRecord
+from papers.importing.readers.records import PersonRecord
 
 
 class KnownKeys:
     """An import's author keys with their rows, (source, key) -> (author id, cluster id): the keys it
-    wrote or looked up, kept so that it does not look them up again (papers.services.PaperImporter).
+    wrote or looked up, kept so that it does not look them up again (papers.importing.engine.PaperImporter).
 
     `complete`: every author key in the database is here, so a key missing is a new one and nothing
     needs looking up. Past `limit` pairs it stops growing and is no longer complete. Only for an

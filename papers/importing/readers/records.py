@@ -2,7 +2,7 @@
 
 A reader turns a file into a stream of `PaperRecord`, `PersonRecord` and `RecordError` items; it
 raises `ImportFileError` when the file as a whole cannot be read (not the format, cut short, hostile).
-The writer (`papers.services.PaperImporter`) never sees a file format.
+The writer (`papers.importing.engine.PaperImporter`) never sees a file format.
 """
 
 import gzip
@@ -70,7 +70,7 @@ class PaperRecord:
     openalex_id: str = ""
     arxiv_id: str = ""
     # content_hash() when the reader has already computed it (the reader process does, beside the
-    # writer: papers.importers.process); not part of the record's value, and not copied by
+    # writer: papers.importing.readers.process); not part of the record's value, and not copied by
     # dataclasses.replace(), whose changed record would otherwise keep the old digest.
     digest: str = field(default="", init=False, compare=False, repr=False)
 
@@ -81,7 +81,7 @@ class PaperRecord:
     def values(self) -> tuple:
         """Everything imported from the record (all but `location`) as plain values: str, int,
         None and nested tuples. What content_hash() digests, and what the reader process sends
-        (papers.importers.process): unpickling dataclasses, one per author too, cost nearly what
+        (papers.importing.readers.process): unpickling dataclasses, one per author too, cost nearly what
         parsing did; tuples of strings a fifth of it."""
         venue = self.venue
         return (

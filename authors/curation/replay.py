@@ -1,4 +1,4 @@
-"""Replay an export of curation events (authors.curation_export) onto a database rebuilt from the
+"""Replay an export of curation events (authors.curation.export) onto a database rebuilt from the
 same source files: every merge, split, edit and undo again, in order, through the real services.
 
 Rows, papers and venues are found by the stable identities each event recorded (`data["identity"]`:
@@ -17,8 +17,8 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 
+from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from authors.models import Author, AuthorKey, CurationEvent
-from authors.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from papers.models import Authorship, Paper, PaperSource, Venue
 
 APPLIED, SKIPPED, FAILED = "applied", "skipped", "failed"

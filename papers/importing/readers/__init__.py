@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 
-from papers.importers.records import ImportFileError, ReadProgress
+from papers.importing.readers.records import ImportFileError, ReadProgress
 
-FORMATS = {"jsonl": "papers.importers.jsonl", "dblp": "papers.importers.dblp", "openalex": "papers.importers.openalex"}
+FORMATS = {name: f"papers.importing.readers.{name}" for name in ("jsonl", "dblp", "openalex")}
 
 
 def detect_format(path: Path) -> str:

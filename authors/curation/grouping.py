@@ -1,7 +1,7 @@
 """Group one name's papers into persons from the evidence the records carry: plain data in, groups out.
 
 Pure Python with no database access, so the same function serves the curator's split suggestions
-(fed from the database by `authors.suggestions`) and the quality benchmark (fed from a generated
+(fed from the database by `authors.curation.suggestions`) and the quality benchmark (fed from a generated
 corpus by `bench/suggestions_quality.py`).
 
 The method follows S2AND (Subramanian et al. 2021) in small: papers that share a co-author are

@@ -19,16 +19,23 @@ from psycopg import sql
 
 from arrow_site.cache import public_pages_changed
 from arrow_site.slugs import unique_slugs
-from authors.curator_work import curator_work_pending
-from authors.models import Author, AuthorKey, NameCluster
+from authors.models import Author, AuthorKey, CuratorWorkPending, NameCluster
 from authors.names import cluster_key, split_homonym
-from authors.services import authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
-from papers import importers
-from papers.bulk import BackgroundCopies, allocate_ids, any_of, copy_job, ids_in_blocks, insert_rows, update_rows
-from papers.importers import process as reader_process
-from papers.importers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
+from authors.upkeep import author_cluster_ids, authors_refresh_counts, cluster_ids_resolve, clusters_refresh_counts
+from papers.bulk import (
+    BackgroundCopies,
+    allocate_ids,
+    any_of,
+    copy_job,
+    ids_in_blocks,
+    insert_rows,
+    update_rows,
+)
+from papers.importing import readers as importers
+from papers.importing.persons import KnownKeys, author_person_aliases_add, author_persons_upsert
+from papers.importing.readers import process as reader_process
+from papers.importing.readers.records import PaperRecord, PersonRecord, ReadProgress, RecordError
 from papers.models import IDENTIFIER_FIELDS, Authorship, ImportRun, Paper, PaperSource, Venue, title_key
-from papers.persons import KnownKeys, author_person_aliases_add, author_persons_upsert
 
 # Paper fields an import sets: (name curators lock, model attribute).
 PAPER_FIELDS = [
@@ -191,7 +198,7 @@ def import_file(
             public_pages_changed()
             # The curator work queues of the clusters it touched are stale until the next
             # refresh_curator_work (a first load: all of them).
-            curator_work_pending(None if bulk is not None else importer.touched_clusters)
+            CuratorWorkPending.objects.note(None if bulk is not None else importer.touched_clusters)
         ImportRun.objects.create(
             file_name=str(path), file_format=file_format, finished_at=timezone.now(), counts=summary.as_dict()
         )
@@ -536,9 +543,7 @@ class PaperImporter:
         if author_person_aliases_add(records=self.redirects):
             self.wrote = True
         author_ids = self.touched_authors
-        cluster_ids = set()
-        for chunk in _chunked(author_ids):
-            cluster_ids.update(Author.objects.filter(any_of("pk", chunk)).values_list("cluster_id", flat=True))
+        cluster_ids = author_cluster_ids(author_ids)
         self.touched_clusters = cluster_ids
         authors_refresh_counts(author_ids=author_ids)
         if self.bulk_load is not None:
@@ -1000,9 +1005,3 @@ class PaperImporter:
                 self.touched_authors.update(old.values_list("author_id", flat=True))
                 old.delete()
             insert_rows(Authorship, columns, rows, ids=False)
-
-
-def _chunked(ids, size: int = 5000):
-    ids = sorted(ids)
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

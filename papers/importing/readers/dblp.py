@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from papers.importers.records import (
+from papers.importing.readers.records import (
     AuthorRecord,
     ImportFileError,
     PaperRecord,

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
-from papers.importers.records import ImportFileError, PaperRecord, ReadProgress, values_digest
+from papers.importing.readers.records import ImportFileError, PaperRecord, ReadProgress, values_digest
 
 # Items per message: large enough that pickling and the hand-over cost little per record, small
 # enough that the parent starts writing soon and memory stays flat.
@@ -63,11 +63,11 @@ def read_in_process(
     progress. Stopping early (an exception in the writer, a closed generator) stops the child."""
     # A plain `python -m` child, not multiprocessing: its spawn re-runs the parent's main script,
     # which a script without a __main__ guard turns into a second import.
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[3])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
     child = subprocess.Popen(  # noqa: S603 (our interpreter and module, no shell)  # nosec B603
         # -P: the working directory does not go first on sys.path, where a `papers` there would win.
-        [sys.executable, "-P", "-m", "papers.importers.process", str(path), file_format, str(chunk_items)],
+        [sys.executable, "-P", "-m", "papers.importing.readers.process", str(path), file_format, str(chunk_items)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         env=env,
@@ -157,7 +157,7 @@ def main(path: str, file_format: str, chunk_items: str) -> None:
     """The child: read the file, send the items chunk by chunk, then "end" or what went wrong."""
     # Should a Ctrl-C reach it all the same (a signal to its session): the parent stops it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from papers import importers
+    from papers.importing import readers as importers
 
     # The records go to the parent on the pipe that was stdout; anything else printing to stdout
     # (a library's warning) goes to stderr instead of into the stream.

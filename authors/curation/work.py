@@ -16,6 +16,15 @@ from itertools import batched
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
+from authors.curation.suggestions import (
+    EVIDENCE_SHOWN,
+    DataQualityIssue,
+    case_or_accent_issues,
+    cluster_person_groups,
+    merge_suggestions,
+    no_paper_issues,
+    shared_orcid_issues,
+)
 from authors.models import (
     Author,
     AuthorKey,
@@ -26,20 +35,11 @@ from authors.models import (
     SuggestionDismissal,
 )
 from authors.names import split_homonym
-from authors.suggestions import (
-    EVIDENCE_SHOWN,
-    DataQualityIssue,
-    case_or_accent_issues,
-    cluster_person_groups,
-    merge_suggestions,
-    no_paper_issues,
-    shared_orcid_issues,
-)
 from papers.models import Authorship, PaperSource
 
 Queue = CuratorSuggestion.Queue
 # A merge suggestion's strength is its score in quarter points: a shared co-author 4, a shared venue
-# 1, the same cluster 2, the same ORCID 20 (authors.suggestions' weights).
+# 1, the same cluster 2, the same ORCID 20 (authors.curation.suggestions' weights).
 SCORE_UNITS = 4
 # What "materially" means: a dismissed item comes back when its strength has grown by half and by at
 # least this much: two more shared co-authors for a pair, two more papers to move for a split, one
@@ -119,17 +119,6 @@ def refresh_curator_work(
             if progress is not None:
                 progress(done, total)
     return dict(made)
-
-
-def curator_work_pending(cluster_ids: Iterable[int] | None) -> None:
-    """Note the clusters an import touched (None: all) for the next `refresh_curator_work`."""
-    if cluster_ids is None:
-        CuratorWorkPending.objects.get_or_create(cluster=None)
-        return
-    for batch in batched(sorted(set(cluster_ids)), BATCH):
-        CuratorWorkPending.objects.bulk_create(
-            [CuratorWorkPending(cluster_id=pk) for pk in batch], ignore_conflicts=True
-        )
 
 
 def refresh_pending(*, progress: Callable[[int, int], None] | None = None) -> dict[str, int] | None:
@@ -323,7 +312,7 @@ def suggested_persons(*, progress: Callable[[int, int], None] | None = None) -> 
 
 
 def _orcid_conflicts() -> list[DataQualityIssue]:
-    """Rows a merge gave a second ORCID, which the row could not keep (authors.services.author_merge
+    """Rows a merge gave a second ORCID, which the row could not keep (authors.curation.services.author_merge
     records them): one of the two is wrong, or the rows were two people. Two queries."""
     events = (
         CurationEvent.objects.filter(action=CurationEvent.Action.MERGE, undone_by__isnull=True)

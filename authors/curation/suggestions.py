@@ -16,7 +16,7 @@ from itertools import combinations
 
 from django.db.models import Count, Exists, OuterRef
 
-from authors.grouping import PaperEvidence, coauthor_components, group_papers
+from authors.curation.grouping import PaperEvidence, coauthor_components, group_papers
 from authors.models import Author, NameCluster
 from authors.names import accent_fold
 from papers.models import Authorship

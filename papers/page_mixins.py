@@ -1,0 +1,54 @@
+"""What the paper lists of both apps' pages share: lenient pagination, rows with author links, and
+narrowing by a FilterSet."""
+
+from papers.listing import with_author_links
+
+# The issue's floor for a list page is 20 papers; each one more costs every visitor its rendering.
+PAGE_SIZE = 20
+SEARCH_LIMIT = 20
+
+
+class LenientPaginationMixin:
+    """Paginates like ListView, but a bad or too-large `page` shows the nearest page instead of a 404.
+
+    A shared link to page 7 of a list that has since shrunk should still show something.
+    """
+
+    paginate_by = PAGE_SIZE
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class PaperPageMixin(LenientPaginationMixin):
+    """A page of papers as rows: `papers` is the page's papers with their links and authors."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["papers"] = with_author_links(context["page_obj"].object_list)
+        return context
+
+
+class FilteredListMixin(PaperPageMixin):
+    """A paper list narrowed by a FilterSet; invalid parameters answer 400 with the form's errors."""
+
+    filterset_class = None
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset(self.get_base_queryset())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
