@@ -6,6 +6,12 @@ This file, unlike Django code, reads the environment itself: gunicorn loads it b
 import multiprocessing
 import os
 
+from arrow_site.startup import settings_checked_or_exit
+
+# Here in the master, before any worker: a settings error is then one line on stderr and exit status 1,
+# not a traceback logged by every worker.
+settings_checked_or_exit()
+
 bind = os.getenv("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers, one request at a time each. Size by CPU (2 x cores + 1 is gunicorn's rule of thumb);
 # with DB_POOL=1 each worker holds up to DB_POOL_MAX_SIZE connections, so workers x pool size x hosts

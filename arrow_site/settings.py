@@ -187,10 +187,12 @@ if DB_POOL and DB_CONN_MAX_AGE:
     raise ImproperlyConfigured("DB_POOL=1 needs DB_CONN_MAX_AGE=0: the pool keeps connections itself.")
 
 
-def database_from_url(url: str) -> dict:
-    # Health checks: a kept or pooled connection is tested before use, so after a PostgreSQL restart
-    # requests get a fresh connection instead of an error (the pool's `check`, Django's own otherwise).
-    config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+def database_from_url(name: str, url: str) -> dict:
+    # Health checks: after a PostgreSQL restart a request gets a fresh connection, not an error.
+    try:
+        config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as exc:  # The message names the problem, never the URL (it may hold a password).
+        raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
         # No JIT: our queries are short and index-driven, but a large table's cost estimates cross
         # jit_above_cost and compiling then took longer than the query (2 s on a search, measured
@@ -208,7 +210,7 @@ def database_from_url(url: str) -> dict:
 
 
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -223,7 +225,7 @@ else:
 # arrow_site/db_router.py. In tests each replica mirrors the primary (no second test database).
 DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), 1):
-    replica = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
+    replica = {**database_from_url("DATABASE_REPLICA_URLS", url), "TEST": {"MIRROR": "default"}}
     # A replica that does not answer must cost a request seconds, not the pool's 10 s: after that the
     # router reads from the primary instead for a while (arrow_site/db_router.py, replica_usable).
     replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 2}
