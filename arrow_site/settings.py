@@ -221,7 +221,6 @@ DATABASE_ROUTERS = ["arrow_site.db_router.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every worker and host when REDIS_URL is set; otherwise each process has its own.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     # A Redis that does not answer costs a request a fraction of a second, then is skipped (arrow_site/cache.py).
