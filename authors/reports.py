@@ -311,7 +311,6 @@ def correction_request_submit(
 def correction_request_update(
     *, correction_request: CorrectionRequest, status: str, reply: str, curator
 ) -> CorrectionRequest:
-    """A curator's answer: the status and the public reply the reporter sees on the status page."""
     correction_request.status = status
     correction_request.reply = reply
     correction_request.handled_by = curator

@@ -106,7 +106,6 @@ def person_name(printed: str) -> PersonName:
 
 
 def paper_people(paper: Paper) -> list[PersonName]:
-    """The paper's authors in order, from the prefetched authorships, as printed on the paper."""
     authorships = sorted(paper.authorships.all(), key=lambda a: a.position)
     return [person_name(a.printed_name or a.author.full_name) for a in authorships]
 
@@ -237,7 +236,6 @@ def _venue_name(paper: Paper) -> str:
 
 
 def paper_bibtex(paper: Paper, *, key: str | None = None, abstract: bool = True) -> str:
-    """One BibTeX entry, ending in a newline."""
     entry_type = BIBTEX_TYPES.get(paper.pub_type, "misc")
     fields: list[tuple[str, str]] = []
     people = paper_people(paper)
@@ -299,7 +297,6 @@ def paper_ris(paper: Paper) -> str:
 
 
 def papers_ris(papers: Iterable[Paper]) -> str:
-    """A .ris file for many papers."""
     return "".join(paper_ris(p) for p in papers)
 
 
@@ -336,7 +333,6 @@ def paper_csl_json(paper: Paper, *, key: str | None = None) -> dict:
 
 
 def papers_csl_json(papers: Iterable[Paper]) -> list[dict]:
-    """A CSL-JSON array for many papers, with unique ids."""
     papers = list(papers)
     keys = unique_cite_keys(papers)
     return [paper_csl_json(p, key=k) for p, k in zip(papers, keys, strict=True)]

@@ -74,8 +74,6 @@ class SortFilter(django_filters.OrderingFilter):
 
 
 class PaperFilter(PaperNarrowFilter):
-    """The paper list: the narrowing filters plus title text, author row and sort order."""
-
     q = django_filters.CharFilter(label="Words", method="filter_q", max_length=TEXT_MAX_LENGTH)
     author = IdFilter(method="filter_author", label="Author row id")
     o = SortFilter(
