@@ -1,15 +1,7 @@
-"""One version number for every cached public page; curation and imports bump it.
+"""One version number keys every cached public page; curation and imports bump it, dropping them all.
 
-Cached pages are keyed by the version, so a bump drops them all at once, in every worker, as long as
-the cache is shared (REDIS_URL; settings refuse a page cache without it). Dropping everything is
-coarse but right: a merge changes the author pages, the cluster page, every paper page of those
-authors and the search results, and working those out exactly is not worth the risk of a stale page.
-Browsers and proxies may still hold a page for PUBLIC_CACHE_SECONDS; curators, who are signed in, are
-never served cached pages.
-
-With read replicas, each version also records the primary's WAL position once the writes it follows
-have committed; a public request reads only from replicas that have replayed that far (db_router), so
-no page cached under a version, nor sent to a browser, predates the curation that began it.
+Coarse but safe: a merge touches too many pages to work out exactly. With replicas, each version also
+records the primary's WAL position, so no page built under a version predates the writes that began it.
 """
 
 import logging
@@ -28,11 +20,8 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "arrow:public-pages-version"
 LSN_KEY = "arrow:public-pages-lsn:{version}"
-# An LSN key outlives its version by far; one that is gone is read again from the primary.
 LSN_SECONDS = 24 * 3600
-# What a cache that is down or unreachable raises (Redis's errors; sockets' for others).
 CACHE_ERRORS = (RedisError, OSError)
-# After a cache error, pages are served without the cache for a while (/healthz says degraded).
 CACHE_OUTAGES = Outages(logger, what="cache", meanwhile="pages are served without it")
 
 
@@ -55,8 +44,8 @@ def public_pages_version() -> int | None:
 def _version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        # Start from the clock, so a version lost to eviction or a cache restart never comes back
-        # to a number old pages are stored under; add() so workers starting together agree.
+        # From the clock, so a lost version never returns to a number old pages are stored under;
+        # add() so workers starting together agree.
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
@@ -73,12 +62,11 @@ def _bump() -> None:
     except ValueError:  # evicted: the next read starts a fresh version from the clock
         version = _version()
     if settings.DATABASE_REPLICAS:
-        # Read after the increment: every write whose bump came first has committed by now, so a
-        # replica that has replayed this far has seen all of them (concurrent bumps included).
+        # Read after the increment, so every write whose bump came first has committed before it.
         cache.set(LSN_KEY.format(version=version), primary_lsn(), LSN_SECONDS)
 
 
-# Per process: (version, its WAL position), so a request reads the position only after a bump.
+# Per process: (version, its WAL position), read again only after a bump.
 _version_lsn: tuple[int, int] | None = None
 
 
@@ -90,8 +78,7 @@ def replicas_must_reach(version: int) -> int:
     key = LSN_KEY.format(version=version)
     lsn = cache.get(key)
     if lsn is None:
-        # Its bump has not written it yet, or it expired: the primary's position now is as good
-        # (the version exists, so the writes before it have committed).
+        # Not written yet, or expired: the primary's position now is as good.
         lsn = primary_lsn()
         cache.add(key, lsn, LSN_SECONDS)
     _version_lsn = (version, lsn)

@@ -1,8 +1,4 @@
-"""Our page for a form refused by Django's CSRF check (settings.CSRF_FAILURE_VIEW).
-
-Django's own page carries an inline style, which our Content Security Policy blocks, and talks about
-DEBUG to a visitor; ours says what happened and what to do, and gives no reason from the check.
-"""
+"""Our page for a form refused by the CSRF check: Django's has an inline style our CSP blocks."""
 
 from django.shortcuts import render
 

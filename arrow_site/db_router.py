@@ -1,15 +1,8 @@
 """Send reads to the PostgreSQL replicas and everything else to the primary ("default").
 
-Replicas lag the primary a little, so a read goes to the primary whenever staleness would show:
-- inside a transaction on the primary (curation services lock and re-read rows there),
-- for the rest of a request or command once it has written (read your own writes),
-- for the whole of a request that `PrimaryDatabaseMiddleware` pins: the admin, any signed-in user
-  (curators see their own changes at once) and any unsafe method,
-- always for sessions, users and login records, which a visitor may have written one request ago.
-Public pages read by anonymous visitors, the bulk of the traffic, go to a random replica that answers
-(replica_usable: one that does not is skipped for a while, its reads going to the primary) and has
-replayed the last write public pages show (replica_caught_up): a page built from a replica that has
-not yet replayed a merge would be cached under the version that merge began (arrow_site/cache.py).
+Replicas lag, so a read goes to the primary wherever staleness would show: in a transaction, after a
+write (read your own writes), in a pinned request (admin, signed-in, unsafe method), and for sessions,
+users and logins. Anonymous reads go to a replica that answers and has replayed the last public write.
 """
 
 import logging
@@ -26,11 +19,9 @@ from arrow_site.outages import Outages
 logger = logging.getLogger(__name__)
 
 _pinned: ContextVar[bool] = ContextVar("arrow_primary_pinned", default=False)
-# How far (a WAL position, in bytes) a replica must have replayed to serve this request's reads.
 _min_lsn: ContextVar[int | None] = ContextVar("arrow_min_lsn", default=None)
 # Per process: the furthest WAL position each replica was last seen to have replayed.
 _replayed: dict[str, int] = {}
-# Whether this request or command has written what public pages show (wrote_public_data).
 _wrote_public: ContextVar[bool] = ContextVar("arrow_wrote_public", default=False)
 PRIMARY_ONLY_APPS = {"admin", "auth", "axes", "sessions"}
 # Writes no public page shows: logins, sessions, the admin's log, visitors' reports and their limits.
@@ -48,14 +39,11 @@ def primary_pinned(pinned: bool = True) -> Iterator[None]:
         _pinned.reset(token)
 
 
-# Replicas that failed to connect: their reads go to the primary for a while (/healthz says degraded).
 REPLICA_OUTAGES = Outages(logger, what="replica", meanwhile="its reads go to the primary")
 
 
 def replica_usable(alias: str) -> bool:
-    """Whether a replica may take reads now. It is asked to connect when the router first picks it in
-    a request (the request would connect at its first query anyway), so a dead one costs the request
-    that finds it its connect timeout (settings: 2 s), then nothing until it is tried again."""
+    """Whether a replica may take reads now: connecting here costs only the request that finds it dead."""
     if REPLICA_OUTAGES.is_down(alias):
         return False
     connection = connections[alias]
@@ -70,17 +58,15 @@ def replica_usable(alias: str) -> bool:
 
 
 def primary_lsn() -> int:
-    """The primary's current WAL position: every transaction committed so far lies before it.
-    The insert position, not pg_current_wal_lsn(): with synchronous_commit off a commit's record may
-    not be written out yet, and a replica at the written position would not have it."""
+    """The primary's current WAL position. The insert position, not pg_current_wal_lsn(): with
+    synchronous_commit off a commit's record may not be written out yet."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint")
         return cursor.fetchone()[0]
 
 
 def replicas_failed(error: Exception) -> list[str]:
-    """After `error` in a request: the replicas it used whose connection no longer answers (the server
-    stopped mid-query, say), noted as down and closed. Empty when the replicas are fine."""
+    """The replicas whose connection died with `error`, noted as down and closed."""
     failed = []
     for alias in settings.DATABASE_REPLICAS:
         connection = connections[alias]
@@ -104,8 +90,7 @@ def replicas_at_least(lsn: int | None) -> Iterator[None]:
 
 
 def replica_caught_up(alias: str, lsn: int | None) -> bool:
-    """Whether the replica has replayed up to `lsn`. Asked once per replica and curation in a process
-    (a replica never goes back), so most requests ask nothing."""
+    """Whether the replica has replayed up to `lsn`; remembered, since a replica never goes back."""
     if lsn is None or _replayed.get(alias, -1) >= lsn:
         return True
     try:
@@ -122,8 +107,7 @@ def replica_caught_up(alias: str, lsn: int | None) -> bool:
 
 @contextmanager
 def public_writes_watched() -> Iterator[Callable[[], bool]]:
-    """Within this block, note writes routed to models public pages show; yields a function that
-    says whether there were any (PublicCacheMiddleware drops the cached pages only then)."""
+    """Within this block, note writes to models public pages show; yields a function saying if any."""
     token = _wrote_public.set(False)
     try:
         yield _wrote_public.get
@@ -143,7 +127,6 @@ class PrimaryReplicaRouter:
             return DEFAULT_DB_ALIAS
         instance = hints.get("instance")
         if instance is not None and instance._state.db == DEFAULT_DB_ALIAS:
-            # Related rows of an object read from the primary come from the primary too.
             return DEFAULT_DB_ALIAS
         for alias in random.sample(replicas, len(replicas)):
             if replica_usable(alias) and replica_caught_up(alias, _min_lsn.get()):

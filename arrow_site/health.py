@@ -21,7 +21,7 @@ def healthz(request):
     databases = {}
     for alias in connections:
         if alias in settings.DATABASE_REPLICAS and REPLICA_OUTAGES.is_down(alias):
-            # Known down: not asked again before the router would (a probe must not wait its timeout).
+            # A probe must not wait a known-dead replica's connect timeout.
             databases[alias] = "unavailable"
             continue
         try:
@@ -29,16 +29,12 @@ def healthz(request):
                 cursor.execute("SELECT 1")
             databases[alias] = "ok"
         except DatabaseError as error:
-            # The reason goes to the log, not to whoever asked.
             logger.warning("health check: database %s does not answer: %s", alias, error)
             databases[alias] = "unavailable"
             if alias in settings.DATABASE_REPLICAS:
                 REPLICA_OUTAGES.failed(error, alias)
-            # Drop the broken connection now, so the next check (or request) connects afresh.
             connections[alias].close_if_unusable_or_obsolete()
-    # Only the primary decides: a replica or the cache that fails is done without (the router reads
-    # from the primary, pages are built without the cache), so the host keeps serving every page and
-    # stays in the load balancer, degraded.
+    # Only the primary decides: without a replica or the cache the host still serves every page.
     cache = "degraded" if CACHE_OUTAGES.is_down() else "ok"
     if databases.get(DEFAULT_DB_ALIAS) != "ok":
         status = "unavailable"

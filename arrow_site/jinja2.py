@@ -1,9 +1,5 @@
-"""The Jinja2 engine of the public pages (the admin keeps Django's own templates).
-
-Jinja2 compiles a template to Python once; Django's engine walks a node tree on every render, and on a
-list page of papers that walk was most of the time (docs/benchmarks.md, "Pages"). The globals and
-filters below are the few Django tags and filters the public templates use, under the same names.
-"""
+"""The Jinja2 engine of the public pages: compiled once, where Django's engine walks a node tree per
+render. Its globals and filters are the few Django tags and filters the templates use, same names."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -34,10 +30,8 @@ def querystring(request, **changes) -> str:
 
 
 def widget_context(field) -> dict:
-    """What Django's widget template of a form field gets (`widget`: name, value, attrs, optgroups),
-    with the attributes BoundField.as_widget adds (id, aria-invalid, aria-describedby): the filter
-    forms draw their inputs from it in one template (_widgets.html) instead of a template per input
-    and per option, a millisecond of every list page."""
+    """The `widget` context Django's widget templates get, with BoundField.as_widget's attributes, so
+    _widgets.html draws every input in one template instead of a template per input and option."""
     widget = field.field.widget
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
@@ -57,7 +51,6 @@ def environment(**options) -> Environment:
         url=url,
         static=staticfiles_storage.url,
         querystring=querystring,
-        # The Django tags read the request from their context, as a Jinja2 context also gives it.
         absolute_url=_with_context(absolute_url),
         paper_jsonld=_with_context(paper_jsonld),
         author_jsonld=_with_context(author_jsonld),
@@ -81,8 +74,7 @@ def environment(**options) -> Environment:
 class Template(django_jinja2.Template):
     def render(self, context=None, request=None):
         context = {} if context is None else context
-        # Django's own engine sends this signal from its instrumented render in tests; sending it here
-        # lets the test client show a Jinja2 page's context too (no receivers outside tests: free).
+        # As Django's engine does in tests, so the test client sees a Jinja2 page's context.
         content = super().render(context, request)
         template_rendered.send(sender=self, template=self, context=context)
         return content

@@ -16,7 +16,6 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
         }
         if record.name == "gunicorn.access" and isinstance(record.args, dict):
-            # gunicorn passes the request's atoms as a dict: keep the useful ones as fields.
             atoms = record.args
             entry.update(
                 method=atoms.get("m"),
@@ -34,7 +33,7 @@ class JsonFormatter(logging.Formatter):
             if name in STANDARD_ATTRS or name in entry:
                 continue
             if name == "request":
-                # django.request attaches the whole request: log where it went, never its headers or body.
+                # Never the request's headers or body.
                 entry["method"] = getattr(value, "method", None)
                 entry["path"] = getattr(value, "path", None)
             else:

@@ -1,9 +1,5 @@
-"""Links to the public pages without a `reverse()` per link.
-
-A page of 20 papers links a few hundred author rows, papers and venues, and `reverse()` costs about
-20 µs each (docs/benchmarks.md, "Pages"). The URL of a named route up to its one argument is the same
-for every object, so it is reversed once per URLconf and script prefix and the argument appended.
-"""
+"""Links to the public pages without a `reverse()` per link: a page links hundreds of rows, so each
+route is reversed once per URLconf and script prefix, and the argument appended."""
 
 from functools import lru_cache
 from urllib.parse import quote
@@ -13,7 +9,7 @@ from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-# What reverse() leaves unquoted in a path: the same quoting for what is appended here.
+# What reverse() leaves unquoted in a path.
 URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 _SENTINEL = "999999999999"
 

@@ -34,11 +34,7 @@ def sets_cookies(request, response) -> bool:
 
 
 class RejectNulMiddleware:
-    """400 for a NUL character anywhere in the path or the query string.
-
-    PostgreSQL text cannot hold NUL, so `/clusters/%00/` would reach the database and fail there
-    with a 500. Forms already refuse NUL; URL parts and hand-read parameters are caught here, once.
-    """
+    """400 for a NUL in the path or query string: PostgreSQL text cannot hold one, so it would be a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,7 +46,6 @@ class RejectNulMiddleware:
         if "\x00" not in request.path and not bad:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            # The API answers every error in its own JSON shape (docs/api.md).
             if bad:
                 return JsonResponse(invalid_parameters_body(dict.fromkeys(bad, ["NUL is not allowed."])), status=400)
             return JsonResponse({"detail": "NUL character in the address."}, status=400)
@@ -58,12 +53,8 @@ class RejectNulMiddleware:
 
 
 class RejectRepeatedApiParametersMiddleware:
-    """400 for a query parameter given twice under /api/, in the API's error shape.
-
-    No API parameter takes a list, and the schema says so; Django's QueryDict would quietly take the
-    last value (`?year=false&year=2020` reads as 2020), so a malformed request got a 200 answer that
-    the schema had declared impossible. The HTML pages keep the forms' last-value reading.
-    """
+    """400 for a query parameter given twice under /api/: no API parameter takes a list, and QueryDict
+    would quietly take the last value. The HTML pages keep that last-value reading."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,10 +70,7 @@ class RejectRepeatedApiParametersMiddleware:
 
 class PrimaryDatabaseMiddleware:
     """Reads of the admin, of signed-in users and of unsafe requests go to the primary (db_router).
-
-    A read whose replica dies under it (the server stopped mid-query) is run again on the primary,
-    once: GET and HEAD change nothing, so the visitor gets the page instead of a 500.
-    """
+    A GET or HEAD whose replica dies under it is run again on the primary, once: it changed nothing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -102,13 +90,8 @@ class PrimaryDatabaseMiddleware:
 
 
 class PublicCacheMiddleware:
-    """Public pages: `Cache-Control: public` for anonymous reads, plus a server-side copy when enabled.
-
-    A successful request that wrote data public pages show (every curation does; the router notes
-    it) bumps the public page version (arrow_site/cache.py), so no server-side copy outlives a curation.
-    With replicas, a public read uses only those that have replayed the writes of the version it is
-    built (and cached) under.
-    """
+    """`Cache-Control: public` for anonymous reads, plus a server-side copy when enabled; a request that
+    wrote what public pages show bumps their version (arrow_site/cache.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -131,8 +114,6 @@ class PublicCacheMiddleware:
 
         with public_writes_watched() as wrote_public_data, replicas_at_least(min_lsn):
             response = self.get_response(request)
-            # Only a request that wrote what public pages show drops them: not a login, not the
-            # merge confirmation page, not a visitor's report (curation services bump it too).
             if request.method not in SAFE_METHODS and response.status_code < 400 and wrote_public_data():
                 public_pages_changed()
         if not public or sets_cookies(request, response) or response.streaming or response.has_header("Cache-Control"):

@@ -1,8 +1,5 @@
-"""What this process can do without for a while: the cache, a replica.
-
-One that fails is left alone for `retry_seconds`, then tried again: the request that met the failure
-waits for its timeout, the requests after it do not. Each failure is logged and counted.
-"""
+"""What this process can do without for a while (the cache, a replica): one that fails is left alone
+for `retry_seconds`, so only the request that met the failure waits for its timeout."""
 
 import logging
 import time

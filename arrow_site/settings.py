@@ -1,7 +1,4 @@
-"""
-Arrow's settings. Every value that differs between machines comes from the environment, read here
-and nowhere else (code elsewhere reads django.conf.settings). See README.md, "Settings".
-"""
+"""Arrow's settings: what differs between machines comes from the environment, read here only (README.md)."""
 
 import os
 from datetime import timedelta
@@ -53,10 +50,8 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Our own page for a refused form: Django's has an inline style our CSP blocks, and mentions DEBUG.
 CSRF_FAILURE_VIEW = "arrow_site.csrf.csrf_failure"
 
-# HTTPS. Production sits behind one TLS-terminating proxy that always overwrites X-Forwarded-Proto
-# (Django trusts the header whenever it is set, CVE-2019-12781) and appends the client's address to
-# X-Forwarded-For. So these default on without DEBUG and off with it, where `make run` serves plain
-# http on 127.0.0.1. Each can be set on its own (README.md, "Settings"; docs/deployment.md).
+# HTTPS: on without DEBUG, behind a TLS proxy that always overwrites X-Forwarded-Proto (Django trusts
+# it whenever set, CVE-2019-12781); off with DEBUG, where `make run` serves plain http.
 BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", str(not DEBUG))
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -72,8 +67,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Curators are staff: a working day, not Django's two weeks.
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", str(12 * 3600))
-# Content Security Policy: our pages and Django's admin load only their own files; no inline script or
-# style anywhere (the admin needs no exception: its templates carry none since Django 4.x).
+# Only our own files, no inline script or style (the admin's templates have none since Django 4.x).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -97,7 +91,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
-    # The public JSON API (/api/): Django REST framework, and drf-spectacular for its OpenAPI schema.
     "rest_framework",
     "drf_spectacular",
     "axes",
@@ -130,18 +123,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins are stored in the database (shared by every worker and host, survives restarts).
-# N failures for one username from one address lock that pair for the cool-off time; an admin
-# unlocks early with `manage.py axes_reset_username NAME` (docs/deployment.md, "Admin lockout").
+# Failed logins are kept in the database, shared by every worker and host (docs/deployment.md).
 AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # No start-up banner: it would land in the stdout of every management command.
 AXES_VERBOSE = False
-# Behind the proxy every request comes from the proxy's address: take the client's address from the
-# X-Forwarded-For entry the proxy appended (the right-most one; the ones before it are client-supplied,
-# so gunicorn must not be reachable except through the proxy).
+# The client's address is the right-most X-Forwarded-For entry, the one our proxy appended; the
+# entries before it are client-supplied.
 if BEHIND_PROXY:
     AXES_IPWARE_PROXY_ORDER = "right-most"
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -149,8 +139,7 @@ if BEHIND_PROXY:
 ROOT_URLCONF = "arrow_site.urls"
 
 TEMPLATES = [
-    # The public pages (arrow_site/jinja2.py says why Jinja2); first, so that 404.html and 500.html are
-    # these too. Django's engine below serves the admin and form widgets.
+    # The public pages; first, so 404.html and 500.html come from it. Django's engine serves the admin.
     {
         "BACKEND": "arrow_site.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -178,8 +167,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "arrow_site.wsgi.application"
 
-# DATABASE_URL unset means the embedded default: a SQLite file in the project, no server needed.
-# Production and CI use postgres://… (psycopg 3).
+# DATABASE_URL unset: a SQLite file in the project. Production and CI use postgres://… (psycopg 3).
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 DB_POOL = envbool("DB_POOL", "False")
 DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", "0")
@@ -187,18 +175,17 @@ if DB_POOL and DB_CONN_MAX_AGE:
     raise ImproperlyConfigured("DB_POOL=1 needs DB_CONN_MAX_AGE=0: the pool keeps connections itself.")
 
 
-def database_from_url(url: str) -> dict:
-    # Health checks: a kept or pooled connection is tested before use, so after a PostgreSQL restart
-    # requests get a fresh connection instead of an error (the pool's `check`, Django's own otherwise).
-    config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+def database_from_url(name: str, url: str) -> dict:
+    # Health checks: after a PostgreSQL restart a request gets a fresh connection, not an error.
+    try:
+        config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as exc:  # The message names the problem, never the URL (it may hold a password).
+        raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # No JIT: our queries are short and index-driven, but a large table's cost estimates cross
-        # jit_above_cost and compiling then took longer than the query (2 s on a search, measured
-        # in docs/benchmarks.md, "Search").
+        # No JIT: on big tables cost estimates cross jit_above_cost, and compiling outlasts our short queries.
         config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
-        # psycopg 3's pool, one per process: workers x DB_POOL_MAX_SIZE (x hosts) must stay below
-        # PostgreSQL's max_connections (docs/deployment.md, "Connections").
+        # One pool per process: workers x DB_POOL_MAX_SIZE x hosts must stay below max_connections.
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": envint("DB_POOL_MIN_SIZE", "1"),
             "max_size": envint("DB_POOL_MAX_SIZE", "4"),
@@ -208,7 +195,7 @@ def database_from_url(url: str) -> dict:
 
 
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -219,17 +206,14 @@ else:
         }
     }
 
-# Read replicas: reads go to them, writes, curation and the admin to the primary ("default"), see
-# arrow_site/db_router.py. In tests each replica mirrors the primary (no second test database).
+# Read replicas (arrow_site/db_router.py). In tests each mirrors the primary.
 DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), 1):
-    replica = {**database_from_url(url), "TEST": {"MIRROR": "default"}}
-    # A replica that does not answer must cost a request seconds, not the pool's 10 s: after that the
-    # router reads from the primary instead for a while (arrow_site/db_router.py, replica_usable).
+    replica = {**database_from_url("DATABASE_REPLICA_URLS", url), "TEST": {"MIRROR": "default"}}
+    # A dead replica must cost a request seconds, not the pool's 10 s; the router then skips it a while.
     replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 2}
     if "pool" in replica["OPTIONS"]:
-        # The pool waits its whole timeout even for a server that refuses at once (bench/load.py saw
-        # 2 s per worker when the replica stopped); a healthy pool hands out a connection at once.
+        # The pool waits its whole timeout even for a server that refuses at once.
         replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": 0.5}
     DATABASES[f"replica{number}"] = replica
     DATABASE_REPLICAS.append(f"replica{number}")
@@ -237,11 +221,9 @@ DATABASE_ROUTERS = ["arrow_site.db_router.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every worker and host when REDIS_URL is set; otherwise each process has its own.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    # Short timeouts: a Redis that does not answer must cost a request a fraction of a second, after
-    # which arrow_site/cache.py serves pages without the cache for a while (docs/deployment.md).
+    # A Redis that does not answer costs a request a fraction of a second, then is skipped (arrow_site/cache.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -253,16 +235,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Anonymous GETs of public pages: browsers and proxies may keep them this long (seconds; 0 = never).
 PUBLIC_CACHE_SECONDS = envint("DJANGO_PUBLIC_CACHE_SECONDS", "300")
-# Server-side copies of those pages, dropped at once by any curation (arrow_site/cache.py). Only with a
-# shared cache: a per-process cache could not be told about a curation done in another worker.
+# Server-side copies of those pages, only with a shared cache: a per-process one would miss other
+# workers' curations (arrow_site/cache.py).
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0")
 if PAGE_CACHE_SECONDS and not REDIS_URL:
     raise ImproperlyConfigured("DJANGO_PAGE_CACHE_SECONDS needs REDIS_URL (a cache shared by all workers).")
 
-# The public JSON API (arrow_site/api/, docs/api.md). Read-only public data: JSON only (the browsable
-# HTML renderer has inline script, which our CSP forbids), no parsers (nothing is ever posted), and no
-# authentication (no session means no CSRF and the same answer for everyone, so the public cache
-# headers apply to it as to the HTML pages).
+# The read-only API: JSON only (the browsable renderer's inline script breaks our CSP), nothing posted,
+# no authentication, so every visitor gets the same, publicly cacheable answer.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -300,8 +280,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed names so whitenoise can cache them for a year. Needs `collectstatic`;
-    # with DEBUG on we serve straight from the finders instead.
+    # Hashed names that whitenoise may cache for a year (needs `collectstatic`; not with DEBUG).
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -311,8 +290,7 @@ STORAGES = {
     },
 }
 
-# Logs go to stdout for the process manager to collect: one JSON object per line in production
-# (DJANGO_LOG_FORMAT=json, the default without DEBUG), readable lines in development.
+# Logs go to stdout: JSON lines in production, readable lines with DEBUG.
 LOG_FORMAT = os.getenv("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")

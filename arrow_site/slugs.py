@@ -4,11 +4,7 @@ from django.db import models
 
 
 def unique_slugs(model: type[models.Model], bases: dict[str, str]) -> dict[str, str]:
-    """Map each key to a slug free in `model.slug`: the base itself, or base-2, base-3, …
-
-    One query for the common case; collisions (another spelling with the same ASCII form) are rare
-    and cost one more query each.
-    """
+    """Map each key to a slug free in `model.slug`: the base itself, or base-2, base-3, …"""
     taken = set(model.objects.filter(slug__in=set(bases.values())).values_list("slug", flat=True))
     slugs = {}
     for key, base in bases.items():

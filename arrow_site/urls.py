@@ -16,5 +16,4 @@ urlpatterns = [
     path("", include("authors.urls")),
 ]
 
-# Error pages: Django's default handlers render our templates/404.html and templates/500.html. The 500
-# page is rendered with no request and must not touch the database, so it is a standalone page.
+# Django's default handlers render our 404.html and 500.html (standalone: no request, no database).

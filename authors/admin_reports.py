@@ -1,6 +1,4 @@
-"""The curators' queue of correction requests: open ones first, each linked to what it is about and
-to the tool that fixes it. Curators set the status and write the public reply; the reporter reads
-both on the status page. The work is in authors.reports."""
+"""The curators' queue of correction requests: open ones first, each linked to the tool that fixes it."""
 
 from urllib.parse import urlencode
 
@@ -36,7 +34,7 @@ def author_links(author):
 
 
 def live(author):
-    # Merges keep merged_into one hop from a live row (authors.models.Author).
+    # Merges keep merged_into one hop from a live row.
     return author.merged_into if author.merged_into_id else author
 
 
@@ -45,7 +43,6 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "status", "kind", "target_link", "short_message", "handled_by"]
     list_display_links = ["created_at"]
     list_filter = ["status", "kind", "target_type"]
-    # The target columns follow these relations (and a merged row's survivor): no query per row.
     list_select_related = ["paper", "author__merged_into", "handled_by"]
     show_full_result_count = False
     ordering = [CorrectionRequestQuerySet.QUEUE_RANK.asc(), "-created_at", "-pk"]
@@ -71,7 +68,6 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        # Requests come from visitors through the public form only.
         return False
 
     @admin.display(description="about", ordering="target_label")
@@ -102,7 +98,6 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
 
     def fix_links(self, obj):
-        """(url, text) pairs for the curation tools this kind of report calls for."""
         rows = [live(a) for a in (obj.author, obj.other_author) if a is not None]
         changelist = reverse("admin:authors_author_changelist")
         if obj.kind == Kind.SAME_PERSON and len({r.pk for r in rows}) == 2:

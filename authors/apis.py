@@ -1,8 +1,4 @@
-"""Public JSON API for author rows and name clusters: thin views over the pages' QuerySet methods.
-
-A merged author row (tombstone) answers 301 to the same endpoint of the surviving row, in one hop,
-as its HTML page does. Queries per request are pinned in tests/test_api.py.
-"""
+"""Public JSON API for author rows and name clusters; a merged row redirects as its page does."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +20,6 @@ class AuthorRowMixin:
     url_name = ""
 
     def get(self, request, *args, **kwargs):
-        # DRF answers the helper's Http404 as its JSON 404, message kept.
         self.author, survivor = author_or_survivor(kwargs["id"])
         if survivor is not None:
             return permanent_redirect(request, reverse(f"api:{self.url_name}", kwargs={"id": survivor.pk}))

@@ -1,8 +1,4 @@
-"""Downloads and Atom feeds of an author row or a name cluster.
-
-Thin: the text comes from `papers/exports.py`, the querysets from QuerySet methods. Each download runs
-a fixed number of queries whatever the number of papers (tests/test_export_views.py).
-"""
+"""Downloads and Atom feeds of an author row or a name cluster (the text comes from papers/exports.py)."""
 
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404

@@ -7,17 +7,13 @@ from papers.models import Paper
 
 
 def row_choice_label(row) -> str:
-    """'Ada Lovelace (row #4, 1 paper)': the author row select's option text (a common name's select
-    has hundreds: plain formatting, the site is in English only)."""
+    """'Ada Lovelace (row #4, 1 paper)'."""
     return f"{row.full_name} (row #{row.pk}, {row.paper_count} paper{'' if row.paper_count == 1 else 's'})"
 
 
 class ClusterPaperFilter(django_filters.FilterSet):
-    """Choices come from the cluster (passed in), so a select never offers a value that finds nothing.
-
-    `facets` is a list of (year, venue short name, type) tuples and `rows` the cluster's author rows,
-    both already fetched by the view: building the form costs no query.
-    """
+    """Choices come from the cluster's own (year, venue, type) `facets` and `rows`, fetched by the view,
+    so a select never offers a value that finds nothing."""
 
     year = django_filters.ChoiceFilter(label="Year", empty_label="Any year")
     venue = django_filters.ChoiceFilter(field_name="venue__short_name", label="Venue", empty_label="Any venue")

@@ -1,5 +1,4 @@
-"""Author rows, their source keys, the name clusters that group them, the curation log, and the
-correction requests visitors send."""
+"""Author rows, their source keys, name clusters, the curation log and visitors' correction requests."""
 
 import secrets
 from collections.abc import Iterable
@@ -14,7 +13,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from arrow_site.links import url_with
-from authors.names import accent_fold, split_homonym
+from authors.names import accent_fold
 
 
 class NameClusterQuerySet(models.QuerySet):
@@ -22,14 +21,9 @@ class NameClusterQuerySet(models.QuerySet):
         return self.filter(paper_count__gt=0)
 
     def search(self, q: str):
-        """Clusters whose name matches the query, ignoring case and accents, best match first.
-
-        PostgreSQL: typo-tolerant through pg_trgm. `search_name %> q` is the indexable form of
-        word_similarity(q, search_name) >= 0.6, so the GIN trigram index answers it (used as an
-        expression: django.contrib.postgres is not an installed app, so its field lookups are not
-        registered). The substring test catches short prefixes ("lah") with too few trigrams to be
-        similar; the same index serves that LIKE. SQLite: the substring test alone.
-        """
+        """Clusters whose name matches, ignoring case and accents, best first. On PostgreSQL also typos:
+        `%>` is the form of word_similarity the trigram index answers; the substring test catches short
+        prefixes with too few trigrams. (An expression: contrib.postgres's lookups are not registered.)"""
         folded = accent_fold(q).strip()
         qs = self.with_papers()
         if not folded:
@@ -45,18 +39,16 @@ class NameClusterQuerySet(models.QuerySet):
 
 
 class NameCluster(models.Model):
-    """All author rows whose names match after normalization and case folding.
+    """All author rows whose names match after normalization and case folding; not an identity.
 
-    Not an identity: two people may share a cluster, and one person's rows may sit in two clusters
-    (name variants). The counts are denormalized so cluster pages and lists never count at read
-    time; `authors.upkeep.clusters_refresh_counts` keeps them right after imports and curation.
+    Created in bulk by `authors.upkeep.cluster_ids_resolve` (behind `clusters_resolve`), which writes
+    `search_name` itself, or one at a time by `save()`. Counts are kept by `clusters_refresh_counts`.
     """
 
     key = models.CharField(max_length=300, unique=True)
     name = models.CharField(max_length=300, help_text="Display form: the name of the first row seen.")
     # Stable: assigned once on creation and never changed, so shared links keep working.
     slug = models.SlugField(max_length=320, unique=True, allow_unicode=True)
-    # accent_fold(name): what search matches (and, on PostgreSQL, what the trigram index covers).
     search_name = models.CharField(max_length=300, blank=True, editable=False)
     paper_count = models.PositiveIntegerField(default=0)
     author_count = models.PositiveIntegerField(default=0)
@@ -72,7 +64,6 @@ class NameCluster(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # bulk_create (clusters_resolve) sets it itself; this covers clusters made one at a time.
         self.search_name = accent_fold(self.name)
         super().save(*args, **kwargs)
 
@@ -89,11 +80,8 @@ class AuthorQuerySet(models.QuerySet):
         return self.active().filter(cluster=cluster).order_by("-paper_count", "homonym_number", "pk")
 
     def follow_merges(self, author, *, max_hops: int = 5):
-        """The live row a tombstone was merged into, or None if the chain is broken or too long.
-
-        Merges keep `merged_into` pointing at a live row (one hop); the loop only guards against
-        data damaged by hand, so a bad chain gives a 404 instead of a redirect loop.
-        """
+        """The live row a tombstone was merged into, or None if the chain is broken or too long (merges
+        keep it one hop; the loop guards data damaged by hand against a redirect loop)."""
         for _ in range(max_hops):
             if author.merged_into_id is None:
                 return author
@@ -104,11 +92,8 @@ class AuthorQuerySet(models.QuerySet):
 
 
 class Author(models.Model):
-    """An author row: what one source key (or one printed name) resolves to, curated by people.
-
-    A merged row stays as a tombstone (`merged_into` set) so its URL can redirect to the survivor;
-    `merged_into` always points at a live row (merges re-point older tombstones: one hop).
-    """
+    """What one source key (or printed name) resolves to. A merged row stays as a tombstone, so its URL
+    can redirect; `merged_into` always points at a live row."""
 
     name = models.CharField(max_length=300, help_text="Display name, without the dblp homonym number.")
     homonym_number = models.CharField(
@@ -146,22 +131,16 @@ class Author(models.Model):
 
     @property
     def row_label(self) -> str:
-        """'Keivan Rezaei (row #12)': the name plus the row id that tells same-named rows apart."""
+        """'Keivan Rezaei (row #12)': the row id tells same-named rows apart."""
         return f"{self.full_name} (row #{self.pk})"
 
     @property
     def orcid_url(self) -> str:
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
 
-    def set_full_name(self, full_name: str) -> None:
-        self.name, self.homonym_number = split_homonym(full_name)
-
 
 class AuthorKey(models.Model):
-    """A source's key for an author ('dblp', 'Jun Wang 0006'), resolved to exactly one author row.
-
-    With no key in the source record, the name as written (homonym number included) is the key.
-    """
+    """A source's key for an author ('dblp', 'Jun Wang 0006'); without one, the name as written."""
 
     source = models.CharField(max_length=50)
     key = models.CharField(max_length=500)
@@ -176,11 +155,7 @@ class AuthorKey(models.Model):
 
 
 class CurationEvent(models.Model):
-    """One curator decision (merge, split, edit, undo): who, when, what, before and after.
-
-    `data` holds what undo needs to restore the rows exactly; `authors` lets an author page list
-    the events it took part in with one query.
-    """
+    """One curator decision (merge, split, edit, undo); `data` holds what undo needs to restore the rows."""
 
     class Action(models.TextChoices):
         MERGE = "merge", "Merge"
@@ -215,8 +190,7 @@ def new_report_token() -> str:
 
 
 class CorrectionRequestQuerySet(models.QuerySet):
-    # Open requests first, then the ones a curator has started, then the closed ones; newest first
-    # within each. The admin's default order and the queue's index both follow it.
+    # Open, then started, then closed: the admin's queue order.
     QUEUE_RANK = models.Case(
         models.When(status="open", then=models.Value(0)),
         models.When(status="in_progress", then=models.Value(1)),
@@ -226,13 +200,8 @@ class CorrectionRequestQuerySet(models.QuerySet):
 
 
 class CorrectionRequest(models.Model):
-    """A visitor's "Report a problem" about one paper or one author row, and the curator's answer.
-
-    Anyone may file one, without an account; `token` is the only key to its public status page.
-    The foreign keys are SET_NULL so a request outlives a deleted row; `target_label` keeps what the
-    reporter was looking at. A merged author row stays as a tombstone, so `author.merged_into` still
-    leads a curator to the surviving row.
-    """
+    """A visitor's "Report a problem" about a paper or an author row, and the curator's answer. `token`
+    is the only key to its status page; SET_NULL and `target_label` let it outlive a deleted row."""
 
     class Kind(models.TextChoices):
         WRONG_AUTHOR = "wrong_author", "A paper lists the wrong author"
@@ -252,7 +221,6 @@ class CorrectionRequest(models.Model):
         AUTHOR = "author", "Author row"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="what is wrong")
-    # What was reported, kept even if the row is later deleted and its foreign key set to NULL.
     target_type = models.CharField(max_length=10, choices=TargetType.choices)
     paper = models.ForeignKey(
         "papers.Paper", null=True, blank=True, on_delete=models.SET_NULL, related_name="correction_requests"
@@ -281,7 +249,6 @@ class CorrectionRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "correction request"
-        # The queue filters on status and lists newest first.
         indexes = [models.Index(fields=["status", "-created_at"], name="correction_status_created_idx")]
         constraints = [
             # Forms cap the lengths; these hold for rows written any other way (and on SQLite too).
@@ -318,11 +285,7 @@ class CorrectionRequest(models.Model):
 
 
 class RateLimitCounter(models.Model):
-    """One fixed window of a rate limit (the report form's): how many were taken under `key`.
-
-    In the database, so every worker and host shares the count without Redis; rows whose window has
-    passed are deleted as new ones are taken (authors.reports.report_rate_limit_take).
-    """
+    """One fixed window of the report form's rate limit, shared by every worker and host without Redis."""
 
     key = models.CharField(max_length=100, unique=True)
     count = models.PositiveIntegerField(default=0)
@@ -343,12 +306,8 @@ class CuratorSuggestionQuerySet(models.QuerySet):
 
 
 class CuratorSuggestion(models.Model):
-    """One item of a curator work queue, precomputed (authors.curation.work.refresh_curator_work) so a
-    queue page reads rows instead of comparing author rows on request.
-
-    `key` names what the item is about in author row ids ("12:34" for a pair), which survive
-    re-imports; `strength` is the size of its evidence, which a dismissal is measured against.
-    """
+    """A curator work queue item, precomputed so a queue page only reads rows. `key` is author row ids
+    ("12:34"), which survive re-imports; a dismissal is measured against `strength`."""
 
     class Queue(models.TextChoices):
         MERGE = "merge", "Merge suggestions"

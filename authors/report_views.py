@@ -1,8 +1,6 @@
-"""The public "Report a problem" pages: a form per paper and per author row, and the reporter's
-status page. Thin: the checks and the writes are in authors/reports.py.
+"""The public "Report a problem" forms and the reporter's status page (the work is in authors/reports.py).
 
-None of these pages may be cached by browsers, proxies or our page cache: the form carries a CSRF
-token and a fresh timestamp, and a status page is private to whoever holds its address.
+Never cached: the form carries a CSRF token and a timestamp, and a status page is private to its holder.
 """
 
 import re
@@ -43,7 +41,6 @@ def report_paper(request, pk: int):
 def report_author(request, pk: int):
     author, survivor = author_or_survivor(pk)
     if survivor is not None:
-        # As on the author page: a merged row's reports go to the row it was merged into.
         return HttpResponseRedirect(reverse("authors:report-author", kwargs={"pk": survivor.pk}))
     return report_form(request, target=author)
 
@@ -77,7 +74,6 @@ def report_form(request, *, target: Paper | Author):
 def report_status(request, token: str):
     if not TOKEN.fullmatch(token):
         raise Http404("No such report.")
-    # One query: the request with the rows it names (a merged author's page redirects by itself).
     queryset = CorrectionRequest.objects.select_related("paper", "author", "other_author")
     report = get_object_or_404(queryset, token=token)
     response = render(request, "authors/report_status.html", {"report": report})

@@ -1,11 +1,5 @@
 """Correction requests ("Report a problem"): the public form, its spam checks, the rate limits, and
-the services that file a request and answer it.
-
-The site runs offline, so spam resistance uses no outside service: a honeypot field, a signed
-timestamp that refuses forms sent too fast or too long after they were shown, a cap on links, and
-two rate limits counted in the database (per client address, IPv6 by /64, and for the whole site). The views
-(authors/report_views.py) and the curator queue (authors/admin_reports.py) call these functions.
-"""
+the services that file and answer a request. No outside service: the site must work offline."""
 
 import hashlib
 import ipaddress
@@ -31,7 +25,6 @@ Status = CorrectionRequest.Status
 
 # A person needs more than a few seconds to choose a kind and write a sentence; a script does not.
 FORM_MIN_SECONDS = 3
-# A form left open longer than this is refused (and shown again with a fresh stamp, text kept).
 FORM_MAX_SECONDS = 12 * 3600
 STAMP_SALT = "authors.reports.form-stamp"
 # Enough to point at a DOI, a dblp page and a home page; link spam carries many more.
@@ -51,7 +44,7 @@ ADDRESS_LIMIT = RateLimit(count=5, seconds=3600)
 # For the whole site: what curators could read in a day, so a botnet cannot bury the queue.
 GLOBAL_LIMIT = RateLimit(count=100, seconds=3600)
 
-# The kinds offered on each page, most likely first. A paper page has no "row" to split or merge.
+# Most likely first.
 KINDS = {
     CorrectionRequest.TargetType.PAPER: [Kind.WRONG_AUTHOR, Kind.METADATA, Kind.SAME_PERSON, Kind.OTHER],
     CorrectionRequest.TargetType.AUTHOR: [
@@ -74,16 +67,9 @@ class ReportRateLimited(Exception):
         self.retry_after = retry_after
 
 
-# -- who is reporting what -------------------------------------------------------------------------
-
-
 def client_address(request) -> str:
-    """The visitor's address, by the rule django-axes uses (settings.py, AXES_IPWARE_*).
-
-    Behind the proxy REMOTE_ADDR is the proxy itself (gunicorn does not rewrite it and no middleware
-    does either), so the client is the right-most X-Forwarded-For entry, the one our proxy appended;
-    entries before it are client-supplied. IPv6 clients are grouped by /64, the block one host gets.
-    """
+    """The visitor's address, by django-axes' rule: behind the proxy, the right-most X-Forwarded-For
+    entry (ours; earlier ones are client-supplied). IPv6 by /64, the block one host gets."""
     address = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
@@ -106,9 +92,6 @@ def report_target_type(target: Paper | Author) -> str:
 def report_target_label(target: Paper | Author) -> str:
     label = target.title if isinstance(target, Paper) else target.row_label
     return label[:500]
-
-
-# -- the form and its spam checks ------------------------------------------------------------------
 
 
 def report_form_stamp(*, target: Paper | Author, now: float | None = None) -> str:
@@ -182,8 +165,7 @@ class CorrectionRequestForm(forms.Form):
         help_text="Only curators see it, to ask you a question. It is never shown on the site.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    # The honeypot: hidden from people by CSS (never by an attribute a script could read), so only
-    # a form filler that fills every field fills it.
+    # The honeypot: hidden by CSS, never by an attribute a script could read.
     website = forms.CharField(
         label="Leave this field empty",
         required=False,
@@ -219,7 +201,6 @@ class CorrectionRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # Hidden fields get their messages at the top of the form, where a person sees them.
         if cleaned.get("website"):
             self.add_error(
                 None,
@@ -236,7 +217,6 @@ class CorrectionRequestForm(forms.Form):
         return cleaned
 
     def submission(self) -> dict:
-        """The cleaned values correction_request_submit takes."""
         data = self.cleaned_data
         return {
             "kind": data["kind"],
@@ -252,16 +232,9 @@ class CorrectionRequestForm(forms.Form):
         self.data[self.add_prefix("stamp")] = report_form_stamp(target=self.target)
 
 
-# -- rate limits -----------------------------------------------------------------------------------
-
-
 def report_rate_limit_take(*, address: str, now: float | None = None) -> None:
     """Count one report against the address's and the site's limits; ReportRateLimited if over.
-
-    Fixed windows counted in the database (RateLimitCounter), so a limit holds across every worker
-    and host with or without Redis, and a failing cache cannot lift it. One upsert per window: two
-    reports at once cannot both slip under a limit. Called inside the report's transaction.
-    """
+    In the database, so it holds across workers and hosts without Redis; one upsert per window."""
     now = now if now is not None else time.time()
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     RateLimitCounter.objects.filter(expires_at__lt=datetime.fromtimestamp(now, UTC)).delete()
@@ -305,9 +278,6 @@ def _later(seconds: int) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-# -- services --------------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def correction_request_submit(
     *,
@@ -341,7 +311,6 @@ def correction_request_submit(
 def correction_request_update(
     *, correction_request: CorrectionRequest, status: str, reply: str, curator
 ) -> CorrectionRequest:
-    """A curator's answer: the status and the public reply the reporter sees on the status page."""
     correction_request.status = status
     correction_request.reply = reply
     correction_request.handled_by = curator

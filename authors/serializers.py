@@ -1,4 +1,4 @@
-"""The JSON shape of author rows and name clusters in the public API (authors/apis.py, docs/api.md)."""
+"""The JSON shape of author rows and name clusters in the public API."""
 
 from rest_framework import serializers
 

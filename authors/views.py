@@ -1,4 +1,4 @@
-"""Public pages for name clusters and author rows. Thin: querysets come from QuerySet methods."""
+"""Public pages for name clusters and author rows."""
 
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -22,12 +22,7 @@ COAUTHOR_LIMIT = 10
 
 
 class ClusterDetailView(FilteredListMixin, ListView):
-    """A name cluster: its author rows and their papers, newest first, narrowed in the page.
-
-    Queries (tests/test_pages_queries.py): cluster, its rows, the facts of its papers (the filter's
-    choices, and on the first page the timeline), the page of papers with venues, their authors,
-    and when a filter narrows the list, its count. Five or six on every page, whatever its size.
-    """
+    """A name cluster: its author rows and their papers, newest first, narrowed in the page."""
 
     template_name = "authors/cluster_detail.html"
     filterset_class = ClusterPaperFilter
@@ -45,8 +40,7 @@ class ClusterDetailView(FilteredListMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # The whole cluster's count is kept on the cluster (authors.curation.services keeps it right through
-        # imports and curation): no COUNT over every paper of a big cluster when nothing narrows it.
+        # Unnarrowed, the count kept on the cluster saves a COUNT over every paper of a big cluster.
         if not self.is_narrowed():
             paginator.count = self.cluster.paper_count
         return paginator
@@ -57,18 +51,14 @@ class ClusterDetailView(FilteredListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(cluster=self.cluster, rows=self.rows, **kwargs)
-        # On the first page only, so that the later pages of a big cluster stay small; drawn from the
-        # facts the filter already read, so it costs no query.
+        # First page only, from the facts the filter already read (no query).
         if context["page_obj"].number == 1:
             context["timeline"] = self.facts.timeline_chart()
         return context
 
 
 class AuthorDetailView(PaperPageMixin, ListView):
-    """An author row: who, its cluster, its papers, frequent co-authors, and its curation history.
-
-    A merged row (tombstone) answers 301 to the row it was merged into, so old links keep working.
-    """
+    """An author row, its papers, co-authors and curation history; a merged row redirects (301)."""
 
     template_name = "authors/author_detail.html"
 
@@ -83,12 +73,12 @@ class AuthorDetailView(PaperPageMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # Kept on the row by authors.curation.services through imports and curation: no COUNT of its papers.
+        # The count kept on the row: no COUNT of its papers.
         paginator.count = self.author.paper_count
         return paginator
 
     def get_context_data(self, **kwargs):
-        # One read of the frequent co-authors for both the list and the graph (which shows a few more).
+        # One read for both the list and the graph (which shows a few more).
         coauthors = list(author_coauthors(self.author, limit=max(COAUTHOR_LIMIT, COAUTHOR_GRAPH_LIMIT)))
         return super().get_context_data(
             author=self.author,

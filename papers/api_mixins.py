@@ -1,5 +1,4 @@
-"""What the paper lists of both apps' APIs share: the filters as the schema describes them, and the
-list mixin that applies them."""
+"""What the paper lists of both apps' APIs share: the filters, as the schema describes them, and applied."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
@@ -7,8 +6,7 @@ from drf_spectacular.utils import OpenApiParameter
 from papers.filters import MAX_ID, TEXT_MAX_LENGTH, YEAR_MAX, YEAR_MIN, PaperFilter
 from papers.models import Paper
 
-# The filters as the schema gives them. django-filter's own description says "number" for years
-# and ids (the form fields take whole numbers only) and leaves out the bounds the forms enforce.
+# django-filter's own description says "number" for years and ids, without the forms' bounds.
 YEAR = {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
 FILTER_PARAMETERS = {
     "year": OpenApiParameter("year", YEAR, description="Published in this year."),
@@ -32,19 +30,18 @@ def filter_parameters(*names: str) -> list[OpenApiParameter]:
     return [FILTER_PARAMETERS[name] for name in names]
 
 
-# Every list of papers takes all of them (`type` and `o` are described well by django-filter itself).
+# `type` and `o` are described well by django-filter itself.
 PAPER_LIST_PARAMETERS = filter_parameters("q", "year", "year_min", "year_max", "venue", "author")
 
 
 class PaperListMixin:
-    """A list of papers with the paper list's query-string filters (papers/filters.py); a bad value
-    is a 400 naming it. Views say which papers in `get_papers()`."""
+    """Papers from `get_papers()` with the paper list's filters; a bad value is a 400 naming it."""
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = PaperFilter
 
     def get_queryset(self):
-        # drf-spectacular asks for the queryset without a request, only to learn the filters' model.
+        # drf-spectacular asks without a request, only to learn the filters' model.
         if getattr(self, "swagger_fake_view", False):
             return Paper.objects.none()
         return self.get_papers()

@@ -1,8 +1,4 @@
-"""Public JSON API for papers and search: thin views over the same QuerySet methods as the pages.
-
-Queries per request, whatever the page size (tests/test_api.py): a list is the count, the page of
-papers with venues, and their authorships with rows; search adds its clusters.
-"""
+"""Public JSON API for papers and search, over the same QuerySet methods as the pages."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
@@ -41,8 +37,7 @@ class PaperDetailApi(generics.RetrieveAPIView):
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    # Like the search page: a long query is cut, not refused, and a blank one finds nothing (whether
-    # a string is blank is Python's idea of whitespace, which a JSON Schema pattern cannot state).
+    # Blank is Python's idea of whitespace, which a JSON Schema pattern cannot state: said in help_text.
     q = serializers.CharField(
         allow_blank=True,
         help_text=f"What to look for; cut to {MAX_QUERY_LENGTH} characters. Only spaces find nothing.",
@@ -73,12 +68,7 @@ class SearchResultsSerializer(serializers.Serializer):
     responses=responses(SearchResultsSerializer, 400, 404),
 )
 class SearchApi(PaperListMixin, generics.ListAPIView):
-    """Search like the /search/ page: name clusters first, then papers by relevance, paginated.
-
-    Websearch syntax ("a phrase", -word, or), ranked: PostgreSQL full text with typo-tolerant names;
-    SQLite's FTS5 index (papers/fts.py). As on the page, the filters narrow the papers before the newest
-    SEARCH_CANDIDATES matches are ranked, and the candidates' ids give the count without a COUNT.
-    """
+    """Search like the /search/ page: name clusters first, then papers by relevance, paginated."""
 
     serializer_class = SearchPaperSerializer
     filterset_class = PaperNarrowFilter
@@ -91,10 +81,8 @@ class SearchApi(PaperListMixin, generics.ListAPIView):
         params.is_valid(raise_exception=True)
         q = params.validated_data["q"]
         narrowed = self.filter_queryset(self.get_queryset())
-        # A blank query finds nothing, without SQL.
         results = narrowed.ranked_results(q) if q else RankedPapers(Paper.objects.none(), [])
         page = self.paginate_queryset(results)
-        # NameCluster.objects.search is none() for a blank query: no SQL at all.
         clusters = NameCluster.objects.search(q)[:SEARCH_LIMIT]
         context = self.get_serializer_context()
         return Response(

@@ -1,5 +1,4 @@
-"""What the download views of both apps share: the export formats, the download response, and the
-Atom feed of new papers."""
+"""What the download views of both apps share: export formats, the download response, the Atom feed."""
 
 import json
 
@@ -13,7 +12,7 @@ from papers.text import rich_text
 FEED_LIMIT = 50
 
 FORMATS = {
-    # format: (file extension, content type, renderer of a list of papers)
+    # format: (file extension, content type, renderer)
     "bib": ("bib", "text/x-bibtex; charset=utf-8", papers_bibtex),
     "ris": ("ris", "application/x-research-info-systems; charset=utf-8", papers_ris),
     "json": (
@@ -32,13 +31,13 @@ def check_format(fmt: str) -> None:
 def download(papers, fmt: str, stem: str) -> HttpResponse:
     extension, content_type, render = FORMATS[fmt]
     response = HttpResponse(render(list(papers)), content_type=content_type)
-    # The stem is built from ids and slugs only, so it needs no quoting.
+    # Built from ids and slugs only: no quoting needed.
     response["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     return response
 
 
 class PapersFeed(Feed):
-    """New papers first: the newest added to Arrow, whatever their publication year."""
+    """The newest added to Arrow first, whatever their publication year."""
 
     feed_type = Atom1Feed
 
@@ -46,8 +45,7 @@ class PapersFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        # Atom's summary is type="html": the abstract escaped first, with only our own emphasis and
-        # math tags (as the pages show it), so markup in imported data stays text in a feed reader.
+        # Atom's summary is HTML: escaped first, so imported markup stays text.
         return rich_text(item.abstract)
 
     def item_link(self, item):

@@ -1,9 +1,4 @@
-"""Downloads of one paper: BibTeX, RIS and CSL-JSON (author and cluster downloads and feeds are in
-authors/export_views.py).
-
-Thin: the text comes from `papers/exports.py`. Each download runs a fixed number of queries
-(tests/test_export_views.py).
-"""
+"""Downloads of one paper: BibTeX, RIS and CSL-JSON."""
 
 from django.shortcuts import get_object_or_404
 

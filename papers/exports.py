@@ -1,20 +1,9 @@
-"""Citation exports: BibTeX, RIS and CSL-JSON for one paper or many (an author row, a cluster).
+"""Citation exports: BibTeX, RIS and CSL-JSON, from papers as `papers_for_export()` reads them (no query here).
 
-Every function works from Paper objects whose `venue` is selected and whose `authorships` (with
-`author`) are prefetched, as `papers_for_export()` does: no query runs in here, so a list of any
-length costs the queries of the queryset and nothing more.
-
-Choices:
-- BibTeX is written as ASCII TeX: accents become `{\\'e}`, TeX specials (`& % $ # _ { } ~ ^ \\`) are
-  escaped, and characters TeX has no command for (CJK) stay UTF-8. pylatexenc does the encoding,
-  so BibTeX 0.99 and biber read the file alike. TeX math (`$\\alpha$`) in titles and abstracts is kept
-  verbatim inside braces when it only typesets (SAFE_MATH_COMMANDS); any other backslash is text.
-  Words with inner capitals (`DiT`, `RESTOR`) are braced so styles that sentence-case titles keep them.
-- `doi`, `url` and `eprint` are verbatim fields in biblatex, so they are written unescaped (only
-  braces are percent-encoded, which keeps the entry balanced and the link valid).
-- Names are split into family and given parts here (last word plus lowercase particles such as
-  `van der` is the family name), because printed names carry no structure.
-- RIS follows the RIS specification: `TAG  - value` lines ending in CRLF, one `ER  - ` per record.
+BibTeX is ASCII TeX (pylatexenc), so BibTeX 0.99 and biber read it alike; math is kept verbatim only when it
+only typesets (SAFE_MATH_COMMANDS); words with inner capitals are braced against sentence-casing styles.
+`doi`, `url` and `eprint` are verbatim fields in biblatex: only braces are percent-encoded. Printed names
+carry no structure, so family and given names are split here.
 """
 
 import re
@@ -39,7 +28,7 @@ BIBTEX_TYPES = {
     Paper.Type.THESIS: "phdthesis",
     Paper.Type.OTHER: "misc",
 }
-# The field the venue goes in, per BibTeX entry type (standard styles ignore unknown fields).
+# Standard styles ignore unknown fields.
 BIBTEX_VENUE_FIELDS = {
     "inproceedings": "booktitle",
     "incollection": "booktitle",
@@ -117,7 +106,6 @@ def person_name(printed: str) -> PersonName:
 
 
 def paper_people(paper: Paper) -> list[PersonName]:
-    """The paper's authors in order, from the prefetched authorships, as printed on the paper."""
     authorships = sorted(paper.authorships.all(), key=lambda a: a.position)
     return [person_name(a.printed_name or a.author.full_name) for a in authorships]
 
@@ -147,7 +135,7 @@ def unique_cite_keys(papers: Iterable[Paper]) -> list[str]:
 
 
 def _letters(n: int) -> str:
-    # 2 -> b, 26 -> z, 27 -> ab: a suffix that never collides with the bare key.
+    # 2 -> b, 26 -> z, 27 -> ab.
     letters = ""
     while n:
         n, rest = divmod(n - 1, 26)
@@ -164,11 +152,9 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-# The TeX commands math may keep: symbols, operators and fonts. Anything else in a $…$ span, and
-# anything TeX could turn into a command or a comment (`^^5c` is a backslash, `%` ends the line,
-# `#` is a macro parameter), makes the span text, escaped like the rest: imported data must not
-# reach a reader's LaTeX build as `\input{/etc/passwd}` or `\immediate\write18{…}`.
-SAFE_MATH_COMMANDS = frozenset(TEX_SYMBOLS) | {  # beyond what the pages render (arrow_text)
+# The TeX commands math may keep. Anything else, or what TeX could make a command (`^^5c`, `%`, `#`),
+# makes the span escaped text: imported data must not reach a reader's build as `\input{/etc/passwd}`.
+SAFE_MATH_COMMANDS = frozenset(TEX_SYMBOLS) | {  # beyond what the pages render
     "frac", "dfrac", "tfrac", "hat", "widehat", "tilde", "widetilde", "bar", "vec", "dot", "ddot", "overline",
     "underline", "mathit", "mathsf", "mathtt", "mathfrak", "mathscr", "boldsymbol", "bm", "textrm", "textit",
     "textbf", "textsf", "texttt", "big", "Big", "bigg", "Bigg", "lvert", "rvert", "lVert", "rVert", "langle",
@@ -250,7 +236,6 @@ def _venue_name(paper: Paper) -> str:
 
 
 def paper_bibtex(paper: Paper, *, key: str | None = None, abstract: bool = True) -> str:
-    """One BibTeX entry, ending in a newline."""
     entry_type = BIBTEX_TYPES.get(paper.pub_type, "misc")
     fields: list[tuple[str, str]] = []
     people = paper_people(paper)
@@ -312,7 +297,6 @@ def paper_ris(paper: Paper) -> str:
 
 
 def papers_ris(papers: Iterable[Paper]) -> str:
-    """A .ris file for many papers."""
     return "".join(paper_ris(p) for p in papers)
 
 
@@ -349,7 +333,6 @@ def paper_csl_json(paper: Paper, *, key: str | None = None) -> dict:
 
 
 def papers_csl_json(papers: Iterable[Paper]) -> list[dict]:
-    """A CSL-JSON array for many papers, with unique ids."""
     papers = list(papers)
     keys = unique_cite_keys(papers)
     return [paper_csl_json(p, key=k) for p, k in zip(papers, keys, strict=True)]

@@ -1,4 +1,4 @@
-"""Query-string filters for paper lists. Every filter state is a plain GET URL that can be shared."""
+"""Query-string filters for paper lists: every filter state is a GET URL that can be shared."""
 
 import django_filters
 from django import forms
@@ -7,25 +7,23 @@ from django.forms.renderers import Jinja2
 from papers.models import Paper
 
 MAX_ID = 2**63 - 1
-# Bounds the forms enforce (and the API schema states, papers/apis.py): years fit the smallint column.
+# Years fit the smallint column.
 YEAR_MIN, YEAR_MAX = 0, 32767
 TEXT_MAX_LENGTH = 200
 
 
 class FilterForm(forms.Form):
-    # The widgets drawn by Django's Jinja2 form templates: through its own engine they cost more than
-    # the rest of a list page's template (docs/benchmarks.md, "Pages"). The admin's forms keep theirs.
+    # Through Django's own engine the widgets cost more than the rest of a list page's template.
     default_renderer = Jinja2()
 
 
 def numeric_text_input():
-    # Not <input type=number>: a shared URL with ?year=abc must re-render as valid HTML (a number
-    # input may not hold "abc"), and the error message says what is wrong instead.
+    # Not type=number, which may not hold "abc": ?year=abc must re-render as valid HTML with its error.
     return forms.TextInput(attrs={"inputmode": "numeric"})
 
 
 class YearFilter(django_filters.NumberFilter):
-    # Whole years only: the default DecimalField would accept 2024.5, and bounds keep the SQL sane.
+    # The default DecimalField would accept 2024.5.
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
@@ -61,8 +59,7 @@ class PaperNarrowFilter(django_filters.FilterSet):
 
 
 class SortKeysField(django_filters.fields.BaseCSVField):
-    """Comma-separated sort keys, none of them empty: django-filter reads "o=,year" or "o=,," as
-    blank keys and ignores them, which the API schema (an array of the sort keys) does not allow."""
+    """Sort keys, none empty: django-filter would ignore blank ones, which the API schema does not allow."""
 
     def clean(self, value):
         if value and "" in value:
@@ -77,9 +74,6 @@ class SortFilter(django_filters.OrderingFilter):
 
 
 class PaperFilter(PaperNarrowFilter):
-    """The paper list: the narrowing filters plus title text, author row and sort order."""
-
-    # The search's full text (title, authors, venue, abstract), not only the title.
     q = django_filters.CharFilter(label="Words", method="filter_q", max_length=TEXT_MAX_LENGTH)
     author = IdFilter(method="filter_author", label="Author row id")
     o = SortFilter(
@@ -101,7 +95,7 @@ class PaperFilter(PaperNarrowFilter):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # OrderingFilter replaces the order; add pk so pages are stable among papers of one year.
+        # OrderingFilter replaces the order; pk keeps pages stable among equal keys.
         if self.form.cleaned_data.get("o"):
             queryset = queryset.order_by(*queryset.query.order_by, "-pk")
         return queryset

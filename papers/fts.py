@@ -1,12 +1,7 @@
 """Full-text search on SQLite: the FTS5 table of migration 0006 and the queries that read it.
 
-What people type is PostgreSQL's websearch syntax (papers.models.PaperQuerySet.search): words are
-ANDed, `"a phrase"` keeps its words in order, `-word` or `-"a phrase"` excludes, and `or` between
-words means either; OR binds loosest, as in websearch_to_tsquery ("a b or c" is (a AND b) OR c).
-`match_expression` translates it into an FTS5 MATCH expression in which every word or phrase the
-user typed is an FTS5 string ("..."), so nothing typed is ever FTS5 syntax: `title:x`, `NEAR(`,
-`*`, `^` and stray quotes are only text, which the tokenizer splits into words as it splits what it
-indexes.
+People type PostgreSQL's websearch syntax; every word or phrase becomes an FTS5 string, so nothing
+typed is ever FTS5 syntax (`title:x`, `NEAR(`, `*` are only text).
 """
 
 import re
@@ -18,19 +13,16 @@ from django.db.models.expressions import RawSQL
 FTS_TABLE = "papers_paper_fts"
 # The table's columns, in order: bm25() and snippet() refer to them by position.
 FTS_COLUMNS = ("title", "authors", "venue", "abstract")
-# bm25() weights in column order: PostgreSQL's ts_rank weights for A, B, C and D, so a title match
-# outranks an author's, then the venue's, then the abstract's on both databases.
+# PostgreSQL's ts_rank weights A-D, so both databases rank title, authors, venue, abstract alike.
 FTS_WEIGHTS = (1.0, 0.4, 0.2, 0.1)
-# A character unicode61 indexes (a letter or a digit): a word or phrase without one is dropped, as
-# it would tokenize to an empty phrase, which matches nothing and would empty the whole AND.
+# A word without a character unicode61 indexes would be an empty phrase and empty the whole AND.
 WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 
 def match_expression(q: str) -> str:
-    """The FTS5 MATCH expression for a query as typed; "" when nothing in it can match (no words,
-    or only excluded ones: FTS5 has no "everything but", and a search for nothing finds nothing)."""
-    # Composed accents, as text is usually stored: the tokenizer then folds them (remove_diacritics).
-    # A NUL would end the expression for FTS5's parser inside a string ("unterminated string").
+    """The FTS5 MATCH expression for a query as typed; "" when nothing can match (FTS5 has no
+    "everything but" for a query of only excluded words)."""
+    # NFC so the tokenizer folds the accents; a NUL would end FTS5's string early.
     q = unicodedata.normalize("NFC", q.replace("\x00", " "))
     alternatives: list[list[tuple[bool, str]]] = [[]]
     pos, end = 0, len(q)
@@ -38,11 +30,9 @@ def match_expression(q: str) -> str:
         if q[pos].isspace():
             pos += 1
             continue
-        # A minus at the start of a word excludes it; inside one ("state-of-the-art") it is text.
         excluded = q[pos] == "-" and pos + 1 < end and not q[pos + 1].isspace()
         pos += excluded
         if q[pos] == '"':
-            # An unclosed quote runs to the end, as in websearch_to_tsquery.
             close = q.find('"', pos + 1)
             close = end if close == -1 else close
             text, quoted, pos = q[pos + 1 : close], True, close + 1
@@ -70,31 +60,21 @@ def match_expression(q: str) -> str:
 
 
 def _fts_string(text: str) -> str:
-    # An FTS5 string: the only special character inside one is the double quote, written twice.
     return '"' + text.replace('"', '""') + '"'
 
 
 def matching_ids(expression: str) -> RawSQL:
-    """The ids of the papers matching a match_expression(), for `pk__in=`: it composes with any
-    other filter, ordering and count() like a subquery of papers."""
-    # The expression is a parameter; only our constant table name is in the SQL.
+    """The ids of the papers matching a match_expression(), for `pk__in=`."""
     return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,))  # noqa: S608 S611  # nosec B608 B611
 
 
 def newest_matches(base, expression: str, limit: int) -> list[tuple[int, float]]:
-    """(id, rank) of the newest `limit` papers of `base` (a Paper queryset, filters applied) that
-    match the expression, newest first; the rank is -bm25() with FTS_WEIGHTS (higher is better).
-
-    One pass over the matches, scoring each: reading the matches costs far more than scoring them
-    (at 50,000 papers "learning" matched 48,838, in 66 ms to list them newest first and 67 ms with
-    their scores), whereas scoring only the newest ones afterwards means a MATCH per paper looked up
-    by rowid, which starts the whole query again each time (850 ms for 500 of them).
-    """
+    """(id, -bm25()) of the newest `limit` papers of `base` matching the expression, newest first.
+    Scored in the one pass that reads the matches: scoring afterwards would re-run MATCH per paper."""
     papers = base.order_by().values(fts_id=models.F("id"), fts_year=models.F("year"))
     papers_sql, papers_params = papers.query.get_compiler(using=base.db).as_sql()
     weights = ", ".join(map(str, FTS_WEIGHTS))
-    # CROSS JOIN makes SQLite keep this order of the loops: every match outside, its paper found by
-    # primary key inside. The other order walks paper_newest_idx and runs the MATCH once per paper.
+    # CROSS JOIN fixes SQLite's loop order: matches outside, papers by key inside (not MATCH per paper).
     statement = (
         f"SELECT paper.fts_id, -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE}"  # noqa: S608 (Django's SQL)  # nosec B608
         f" CROSS JOIN ({papers_sql}) AS paper ON paper.fts_id = {FTS_TABLE}.rowid"
@@ -106,15 +86,11 @@ def newest_matches(base, expression: str, limit: int) -> list[tuple[int, float]]
 
 
 class AbstractSnippet(models.Expression):
-    """The abstract's best-matching words (FTS5 snippet()) between the `start` and `stop` markers;
-    the abstract's opening, unmarked, when the match is elsewhere.
-
-    Compiled against the alias the query gives the papers table, as papers.models.SearchVectorColumn
-    is, so it reads its own row inside a subquery too.
-    """
+    """The abstract's best-matching words between `start` and `stop` (FTS5 snippet()); compiled against
+    the query's alias, as SearchVectorColumn is, so it reads its own row inside a subquery."""
 
     output_field = models.TextField()
-    # At most this many words: about the length of PostgreSQL's headline (max_words=40).
+    # As PostgreSQL's headline (max_words=40).
     WORDS = 40
 
     def __init__(self, expression: str, *, start: str, stop: str):

@@ -12,8 +12,7 @@ STRAY_RE = re.compile(f"[{HIGHLIGHT_START}{HIGHLIGHT_STOP}]")
 
 
 def has_match(headline: str | None) -> bool:
-    """Whether the headline marks a match: only then is it a snippet worth showing (a paper found by
-    its title or an author's name reads better with its abstract's opening)."""
+    """Whether the headline marks a match; otherwise the abstract's opening reads better."""
     return HIGHLIGHT_START in (headline or "")
 
 
@@ -25,6 +24,6 @@ def highlight_text(headline: str | None) -> str | None:
 
 
 def highlight_html(headline: str) -> SafeString:
-    """Escape the whole text first, then add the marks: the markers survive escaping, HTML does not."""
+    """Escape first, then add the marks: the markers survive escaping, HTML does not."""
     escaped = MARKED_RE.sub(r"<mark>\1</mark>", escape(headline or ""))
     return mark_safe(STRAY_RE.sub("", escaped))  # noqa: S308 -- every character of the data was escaped  # nosec B308 B703

@@ -1,10 +1,5 @@
-"""What a paper row on a public page shows, read in bulk: each paper's links and its authors in order.
-
-A page of papers gets its authors in one query of plain values, not a prefetch of Authorship and
-Author instances, and its links without a `reverse()` per link (arrow_site.links): those two
-were most of a list page's time outside the template (docs/benchmarks.md, "Pages"). The authors are
-read at request time, so a merge or a split shows on every page at once.
-"""
+"""A paper row's links and authors for a page, in one query of plain values: model instances and a
+`reverse()` per link were most of a list page's time outside the template."""
 
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -14,12 +9,9 @@ from papers.models import Authorship, Paper
 
 
 class AuthorLink(NamedTuple):
-    """One author of a paper as printed on it, and the author row it resolves to."""
-
     pk: int
     url: str
     printed_name: str
-    # The row's name as dblp writes it ('Wenxiao Wang 0002'), and its name cluster.
     full_name: str
     cluster_id: int
 
@@ -29,8 +21,7 @@ class AuthorLink(NamedTuple):
 
 
 def with_author_links(papers: Iterable[Paper]) -> list[Paper]:
-    """The papers (venues joined by the caller) as a list, each with `href`, `venue_href` and
-    `author_links` (AuthorLink, in author order). One query, none for no papers."""
+    """The papers as a list, each with `href`, `venue_href` and `author_links` in order (one query)."""
     papers = list(papers)
     if not papers:
         return papers

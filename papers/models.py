@@ -17,7 +17,7 @@ NON_WORD_RE = re.compile(r"[^\w]+")
 
 def title_key(title: str) -> str:
     """'Run-off Election: Improved…' -> 'run off election improved…' for matching across sources."""
-    # ASCII titles (most of dblp) have no accents to fold: lower() is the same and far cheaper.
+    # ASCII titles (most of dblp) have no accents: lower() gives the same, far cheaper.
     folded = title.lower() if title.isascii() else accent_fold(title)
     return NON_WORD_RE.sub(" ", folded).strip()[:300]
 
@@ -47,8 +47,7 @@ class Venue(models.Model):
 
     @property
     def kind_label(self) -> str:
-        """get_kind_display() from a dict made once: Django rebuilds its choices dict on every call,
-        forty times a page of papers."""
+        """get_kind_display() from a dict made once: Django rebuilds its dict on every call."""
         return VENUE_KIND_LABELS.get(self.kind, self.kind)
 
 
@@ -63,13 +62,11 @@ class PaperQuerySet(models.QuerySet):
         return self.order_by(models.F("year").desc(nulls_last=True), "-pk")
 
     def with_authors(self):
-        """Prefetch the authorships in order with their author rows: one query for any number of papers."""
         return self.prefetch_related(
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author").order_by("position"))
         )
 
     def for_listing(self):
-        """What a paper row on any page shows: venue joined, authors prefetched."""
         return self.with_venue().with_authors()
 
     def by_author(self, author_id: int):
@@ -77,7 +74,6 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(pk__in=Authorship.objects.filter(author_id=author_id).values("paper_id"))
 
     def in_cluster(self, cluster):
-        """Papers of the cluster's live author rows (tombstones have handed theirs to the survivor)."""
         return self.filter(
             pk__in=Authorship.objects.filter(author__cluster=cluster, author__merged_into__isnull=True).values(
                 "paper_id"
@@ -88,27 +84,16 @@ class PaperQuerySet(models.QuerySet):
         return connections[self.db].vendor == "postgresql"
 
     def search(self, q: str):
-        """Papers matching the query; no ordering, so a list can keep its own.
-
-        Full text in websearch syntax ("a phrase", -word, or) over title, authors' names, venue and
-        abstract. PostgreSQL: the generated `search_vector` column (GIN-indexed, migration 0002).
-        SQLite: the FTS5 table of migration 0006, the query made safe by papers.fts.
-        """
+        """Papers matching the query in websearch syntax, unordered so a list keeps its own. PostgreSQL:
+        the generated `search_vector` column (migration 0002); SQLite: the FTS5 table (papers.fts)."""
         if not self._is_postgresql():
             expression = fts.match_expression(q)
             return self.filter(pk__in=fts.matching_ids(expression)) if expression else self.none()
         return self.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=_websearch(q))
 
     def search_candidates(self, q: str, *, limit: int | None = None) -> list[tuple[int, float]]:
-        """(id, rank) of the newest `limit` (SEARCH_CANDIDATES) papers of `self` matching the query,
-        newest first. The rank is SearchRank: title words weigh A, authors B, venue C and abstract
-        D, so a title match outranks the rest; on SQLite -bm25() with the same weights (papers.fts).
-
-        A broad query ("learning") matches most of the corpus, and ranking costs a read of every
-        match's vector: seconds at a million papers, and no index orders by rank. So only the newest
-        matches are ranked. On PostgreSQL papers.newest_matches finds them in one statement that
-        costs about the same whatever the query, dense, rare or sparse (docs/benchmarks.md).
-        """
+        """(id, rank) of the newest `limit` papers matching the query, newest first. Only the newest are
+        ranked: ranking reads every match's vector, and no index orders by rank."""
         limit = limit or SEARCH_CANDIDATES
         if not self._is_postgresql():
             expression = fts.match_expression(q)
@@ -116,16 +101,13 @@ class PaperQuerySet(models.QuerySet):
         return newest_matches(self.annotate(search_vector=SEARCH_VECTOR), _websearch(q), limit)
 
     def with_headline(self, q: str):
-        """`headline`: the abstract's matching words between HIGHLIGHT_START/HIGHLIGHT_STOP
-        (papers.highlight turns them into <mark> after escaping)."""
+        """`headline`: the abstract's matching words between HIGHLIGHT_START and HIGHLIGHT_STOP."""
         if not self._is_postgresql():
             expression = fts.match_expression(q)
             if not expression:
                 return self.annotate(headline=models.Value(""))
             return self.annotate(headline=fts.AbstractSnippet(expression, start=HIGHLIGHT_START, stop=HIGHLIGHT_STOP))
-        # The snippet comes from the abstract's first HEADLINE_CHARS: ts_headline parses the whole
-        # text it is given (about 1 ms for a long abstract, 20 of them a page). A match further on
-        # gives no mark, and the page then shows the abstract's opening as usual.
+        # Only the first HEADLINE_CHARS: ts_headline parses all it is given. A later match gives no mark.
         return self.annotate(
             headline=SearchHeadline(
                 Left("abstract", HEADLINE_CHARS),
@@ -139,15 +121,11 @@ class PaperQuerySet(models.QuerySet):
         )
 
     def ranked_results(self, q: str, *, authors_prefetched: bool = True) -> "RankedPapers":
-        """The search results of `self`, for the page and the API alike: the newest SEARCH_CANDIDATES
-        matches (runs the candidates query now) best match first, whether more matched, and each
-        page's rows ready to list (venues joined; authorships prefetched unless the caller reads
-        them its own way, as the search page does with papers.listing)."""
-        # One more than are ranked, to know whether there are more than that.
+        """The search results for the page and the API: the newest SEARCH_CANDIDATES matches, best first
+        (runs the candidates query now), and whether more matched."""
         candidates = self.search_candidates(q, limit=SEARCH_CANDIDATES + 1)
         more = len(candidates) > SEARCH_CANDIDATES
-        # Best match first. The sort is stable, so equal ranks keep the candidates' newest-first
-        # order.
+        # Stable: equal ranks stay newest first.
         best_first = sorted(candidates[:SEARCH_CANDIDATES], key=lambda candidate: -candidate[1])
         papers = self.model.objects.with_headline(q).with_venue()
         if authors_prefetched:
@@ -156,8 +134,7 @@ class PaperQuerySet(models.QuerySet):
 
 
 class RankedPapers:
-    """Ranked search results for a Paginator: it counts them without a COUNT query (the candidates
-    are already known, PaperQuerySet.search_candidates), and a page reads only its own papers."""
+    """Ranked search results for a Paginator: counted without a query, and a page reads only its papers."""
 
     def __init__(self, papers, ids: list[int], *, more_than_ranked: bool = False):
         self.papers, self.ids, self.more_than_ranked = papers, ids, more_than_ranked
@@ -174,31 +151,23 @@ class RankedPapers:
         return [found[pk] for pk in ids if pk in found]
 
 
-# A longer search query is cut to this length, not refused.
 MAX_QUERY_LENGTH = 200
 
 
 def clean_query(q: str) -> str:
-    """A search query as the page and the API both search it: cut to MAX_QUERY_LENGTH, trimmed."""
+    """A search query as the page and the API both search it: cut (not refused) and trimmed."""
     return q[:MAX_QUERY_LENGTH].strip()
 
 
-# How much of an abstract the search snippet is drawn from.
 HEADLINE_CHARS = 1000
-# How many of the newest matches the search page ranks (and so at most shows) for one query.
 SEARCH_CANDIDATES = 500
-# The text search configuration of the generated column (papers/migrations/0002): queries must use
-# the same one, or stemmed words would not match.
+# That of the generated column (migration 0002), or stemmed words would not match.
 SEARCH_CONFIG = "english"
 
 
 class SearchVectorColumn(models.Expression):
-    """The generated `search_vector` column, which is PostgreSQL-only and so not a model field.
-
-    Compiled against the alias the query gives the papers table ("U0" inside a subquery), not a fixed
-    "papers_paper": inside a subquery (a search used in `pk__in=`) a fixed name refers to the outer
-    query's row and makes a correlated subquery run once per paper (152 s instead of 12 ms, once).
-    """
+    """The generated `search_vector` column (PostgreSQL-only, so not a model field). Compiled against the
+    query's alias for the table: in a subquery a fixed name would correlate it with the outer query."""
 
     output_field = SearchVectorField()
 
@@ -208,7 +177,7 @@ class SearchVectorColumn(models.Expression):
 
 
 SEARCH_VECTOR = SearchVectorColumn()
-# Identifiers that name one paper in the world; the importer matches papers across sources by them.
+# The importer matches papers across sources by these.
 IDENTIFIER_FIELDS = ("doi", "dblp_key", "openalex_id", "arxiv_id")
 # Control characters cannot be typed into a search box and do not occur in titles or abstracts.
 HIGHLIGHT_START = "\x02"
@@ -216,8 +185,7 @@ HIGHLIGHT_STOP = "\x03"
 
 
 def _websearch(q: str) -> SearchQuery:
-    """The query as typed, or its accent-folded form: authors' names are indexed without accents
-    (migration 0002), so "Sebastien" finds "Sébastien" and "Sébastien" still finds accented titles."""
+    """The query as typed, or accent-folded: names are indexed folded (migration 0002), titles are not."""
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
     folded = accent_fold(q)
     if folded == q.casefold():
@@ -237,8 +205,7 @@ class Paper(models.Model):
 
     title = models.TextField()
     abstract = models.TextField(blank=True)
-    # Indexed by paper_newest_idx (migrations 0003 and 0004) and venue first by paper_venue_year_idx:
-    # a single-column index of either would only slow every write.
+    # No single-column index: paper_newest_idx (migrations 0003, 0004) and paper_venue_year_idx cover both.
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     venue = models.ForeignKey(
         Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="papers", db_index=False
@@ -249,10 +216,8 @@ class Paper(models.Model):
     dblp_key = models.CharField(max_length=300, blank=True)
     openalex_id = models.CharField(max_length=50, blank=True, verbose_name="OpenAlex id")
     arxiv_id = models.CharField(max_length=50, blank=True, verbose_name="arXiv id")
-    # Lower-cased, punctuation-free title, for matching one paper across sources.
     title_key = models.CharField(max_length=300, blank=True, editable=False)
-    # The source that first created the paper: its later records may overwrite fields; other sources
-    # only fill in what is empty (see docs/import-format.md, "The same paper from two sources").
+    # Its records may overwrite fields; other sources only fill in blanks (docs/import-format.md).
     primary_source = models.CharField(max_length=50, blank=True)
     # Fields a curator changed (and "authors" when the authorship list was curated); imports skip them.
     locked_fields = models.JSONField(default=list, blank=True)
@@ -265,16 +230,13 @@ class Paper(models.Model):
         ordering = ["-year", "-pk"]
         indexes = [
             models.Index(fields=["venue", "year"], name="paper_venue_year_idx"),
-            # Most papers lack most identifiers (dblp gives no OpenAlex id, few arXiv ids): partial
-            # indexes leave the blanks out, so a paper without one costs that index nothing. A lookup
-            # by a list of values must say `<> ''` itself to use them (papers.importing.engine.papers_with_identifiers);
-            # one by a single value does not need to (PostgreSQL proves it).
+            # Partial: most papers lack most identifiers. A lookup by a list of values must say `<> ''`
+            # itself to use them; PostgreSQL proves it for a single value.
             *(
                 models.Index(fields=[field], condition=~models.Q(**{field: ""}), name=f"paper_{field}_idx")
                 for field in IDENTIFIER_FIELDS
             ),
-            # One index for the importer's equality match and the admin's prefix search (pattern
-            # operators answer `=` too), where db_index would build two.
+            # Pattern operators answer `=` too: one index for the importer's match and the admin's search.
             models.Index(fields=["title_key"], opclasses=["varchar_pattern_ops"], name="paper_title_key_idx"),
         ]
 
@@ -282,8 +244,7 @@ class Paper(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # The cross-source matching key follows the title whoever saves one paper (a curator's
-        # correction in the admin, a replayed edit); the importer's bulk writes set it themselves.
+        # The importer's bulk writes set title_key themselves; this covers one paper saved at a time.
         self.title_key = title_key(self.title)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields and "title_key" not in update_fields:
@@ -299,7 +260,6 @@ class Paper(models.Model):
 
     @property
     def pub_type_label(self) -> str:
-        """get_pub_type_display() from a dict made once (Venue.kind_label says why)."""
         return PAPER_TYPE_LABELS.get(self.pub_type, self.pub_type)
 
     @property
@@ -313,12 +273,12 @@ PAPER_TYPE_LABELS = dict(Paper.Type.choices)
 class Authorship(models.Model):
     """One author of one paper, in order, with the name exactly as printed on that paper."""
 
-    # No single-column indexes: (paper, position) and (author, paper) below lead with each column.
+    # No single-column indexes: the two below lead with each column.
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
     author = models.ForeignKey("authors.Author", on_delete=models.PROTECT, related_name="authorships", db_index=False)
     position = models.PositiveSmallIntegerField()
     printed_name = models.CharField(max_length=300)
-    # The source key this authorship was imported under (blank when a curator added it).
+    # Blank when a curator added it.
     source = models.CharField(max_length=50, blank=True)
     source_key = models.CharField(max_length=500, blank=True)
     # A curator chose this row for this paper (a split or an edit): imports keep the choice.

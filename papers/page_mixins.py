@@ -1,18 +1,13 @@
-"""What the paper lists of both apps' pages share: lenient pagination, rows with author links, and
-narrowing by a FilterSet."""
+"""What the paper lists of both apps' pages share: lenient pagination, author links, FilterSet narrowing."""
 
 from papers.listing import with_author_links
 
-# The issue's floor for a list page is 20 papers; each one more costs every visitor its rendering.
 PAGE_SIZE = 20
 SEARCH_LIMIT = 20
 
 
 class LenientPaginationMixin:
-    """Paginates like ListView, but a bad or too-large `page` shows the nearest page instead of a 404.
-
-    A shared link to page 7 of a list that has since shrunk should still show something.
-    """
+    """A bad or too-large `page` shows the nearest page, not a 404: a list may shrink under a shared link."""
 
     paginate_by = PAGE_SIZE
 
@@ -23,8 +18,6 @@ class LenientPaginationMixin:
 
 
 class PaperPageMixin(LenientPaginationMixin):
-    """A page of papers as rows: `papers` is the page's papers with their links and authors."""
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["papers"] = with_author_links(context["page_obj"].object_list)

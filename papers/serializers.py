@@ -1,7 +1,4 @@
-"""The JSON shape of papers in the public API (papers/apis.py, authors/apis.py; examples in docs/api.md).
-
-Every object carries `url` (itself in the API) and `html_url` (its public page), both absolute.
-"""
+"""The JSON shape of papers in the public API (docs/api.md)."""
 
 from rest_framework import serializers
 
@@ -20,8 +17,6 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class PaperAuthorSerializer(serializers.ModelSerializer):
-    """One author of a paper, in order: the name as printed there and the author row it is credited to."""
-
     id = serializers.IntegerField(source="author_id", read_only=True, help_text="The author row's id.")
     name = serializers.CharField(source="author.full_name", read_only=True, help_text="The row's display name.")
     url = api_link("author", "id", attr="author_id")
@@ -48,7 +43,7 @@ class PaperSerializer(serializers.ModelSerializer):
     doi_url = OptionalCharField()
     link = OptionalCharField(source="url", help_text="Where to read the paper (publisher or repository page).")
     identifiers = PaperIdentifiersSerializer(source="*", read_only=True)
-    # `authorships.all` reads the prefetch of PaperQuerySet.with_authors(), already in author order.
+    # Reads the prefetch of PaperQuerySet.with_authors(), in author order.
     authors = PaperAuthorSerializer(source="authorships", many=True, read_only=True)
 
     class Meta:
@@ -80,5 +75,4 @@ class SearchPaperSerializer(PaperSerializer):
         fields = [*PaperSerializer.Meta.fields, "snippet"]
 
     def get_snippet(self, paper) -> str | None:
-        # As on the search page, only a passage that shows a match, without its markers.
         return highlight_text(getattr(paper, "headline", ""))

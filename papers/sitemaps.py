@@ -10,7 +10,7 @@ class PaperSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        # Only the columns the URL needs (title for the slug): a sitemap page is one query.
+        # The title makes the slug.
         return Paper.objects.only("pk", "title").order_by("pk")
 
 
@@ -18,7 +18,6 @@ class AuthorSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        # Tombstones answer 301, so only live rows are listed.
         return Author.objects.active().only("pk").order_by("pk")
 
 

@@ -1,8 +1,4 @@
-"""Public pages for papers and venues: home, paper list, paper, venues, search.
-
-Views stay thin: the querysets come from `PaperQuerySet` methods, filtering from `papers/filters.py`.
-Every page runs a fixed number of queries whatever it shows (tests/test_pages_queries.py).
-"""
+"""Public pages for papers and venues: home, paper list, paper, venues, search."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -37,9 +33,8 @@ class HomeView(TemplateView):
 
 
 def count_or_estimate(queryset, estimate: int) -> int:
-    """An exact count, or for a table of millions the planner's estimate of its rows: a COUNT(*) of
-    such a table costs a second on every home page, and "about 7,000,000" says as much. The estimate
-    counts the whole table (tombstones and empty clusters too), which is close enough at that size."""
+    """An exact count, or for a big table the planner's estimate (tombstones and all: close enough),
+    since its COUNT(*) would cost every home page a second."""
     if estimate > PublicListPaginator.estimate_above:
         return estimate
     return queryset.count()
@@ -60,7 +55,7 @@ class PaperDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        # One canonical URL per paper: /papers/<id>/ and stale slugs redirect to /papers/<id>/<slug>/.
+        # One canonical URL per paper.
         if kwargs.get("slug") != self.object.slug:
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
         with_author_links([self.object])
@@ -70,7 +65,6 @@ class PaperDetailView(DetailView):
 class VenueListView(LenientPaginationMixin, ListView):
     template_name = "papers/venue_list.html"
     paginate_by = 100
-    # Venues are few (hundreds); counting their papers per page is one grouped query.
     queryset = Venue.objects.annotate(num_papers=Count("papers")).order_by("short_name")
 
 
@@ -87,8 +81,7 @@ class VenueDetailView(PaperPageMixin, ListView):
 
 
 class SearchForm(forms.Form):
-    # No max_length: a longer query is cut (clean_q), not refused. NUL bytes stay a 400 (CharField's
-    # validator), like everywhere else on the site.
+    # No max_length: a longer query is cut, not refused.
     q = forms.CharField(label="Search", required=False, strip=True)
 
     def clean_q(self):
@@ -96,12 +89,7 @@ class SearchForm(forms.Form):
 
 
 class SearchView(TemplateView):
-    """One box: author name clusters first, then papers by relevance with a highlighted snippet.
-
-    The matching lives in `NameCluster.objects.search` and `Paper.objects.ranked_results`; the paper
-    list's year/venue/type filters narrow the paper results before they are ranked. Queries per
-    page: clusters, candidate paper ids, the page of papers, their authorships.
-    """
+    """One box: author name clusters first, then papers by relevance with a highlighted snippet."""
 
     template_name = "papers/search.html"
 
@@ -130,7 +118,6 @@ class SearchView(TemplateView):
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
-        # The paper list's narrowing filters. Its `qs` applies the valid ones and skips an invalid
-        # one (the form shows why), so a bad year in a shared link still shows results.
+        # `qs` skips an invalid filter (the form says why), so a bad shared link still shows results.
         self.filterset = PaperNarrowFilter(self.request.GET, queryset=Paper.objects.all())
         return super().get_context_data(filter=self.filterset, **kwargs)

@@ -170,3 +170,33 @@ class GunicornConfigTests(SimpleTestCase):
             timeout=60,
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class StartupErrorTests(SimpleTestCase):
+    """A settings error met at start-up is one line on stderr naming the setting, and a failed exit."""
+
+    def run_entry_point(self, args: list[str], **env) -> subprocess.CompletedProcess:
+        return subprocess.run(args, cwd=ROOT, env=production_env(**env), capture_output=True, text=True, timeout=60)
+
+    def assert_one_line_naming(self, result: subprocess.CompletedProcess, setting: str):
+        self.assertNotEqual(result.returncode, 0)
+        self.assertNotIn("Traceback", result.stdout + result.stderr)
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, result.stderr)
+        self.assertIn(setting, lines[0])
+
+    def test_manage_py_says_the_secret_key_is_missing_in_one_line(self):
+        result = self.run_entry_point([sys.executable, "manage.py", "check"], DJANGO_SECRET_KEY="")
+        self.assert_one_line_naming(result, "DJANGO_SECRET_KEY")
+        self.assertIn("DJANGO_DEBUG=1", result.stderr)
+
+    def test_gunicorn_says_the_secret_key_is_missing_in_one_line(self):
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        args = [gunicorn, "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0", "--workers", "2", "arrow_site.wsgi"]
+        result = self.run_entry_point(args, DJANGO_SECRET_KEY="")
+        self.assert_one_line_naming(result, "DJANGO_SECRET_KEY")
+        self.assertEqual(result.stdout, "")  # The master stops before it logs anything or starts a worker.
+
+    def test_manage_py_names_a_bad_database_url_in_one_line(self):
+        result = self.run_entry_point([sys.executable, "manage.py", "check"], DATABASE_URL="postgress://arrow@db/arrow")
+        self.assert_one_line_naming(result, "DATABASE_URL")

@@ -19,15 +19,11 @@ class LinkField(serializers.Field):
 
 
 def api_link(name: str, *kwarg_names: str, attr: str | None = None):
-    """A LinkField to the API route `name`, its URL kwargs read from the object's attributes.
-
-    `attr` picks the attribute when it differs from the kwarg (an authorship's `author_id` for `id`).
-    """
+    """A LinkField to the API route `name`, its kwargs read from the object (from `attr` if given)."""
     return LinkField(lambda obj: reverse(f"api:{name}", kwargs={k: getattr(obj, attr or k) for k in kwarg_names}))
 
 
 def page_link():
-    """A LinkField to the object's public HTML page."""
     return LinkField(lambda obj: obj.get_absolute_url())
 
 

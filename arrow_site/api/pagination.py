@@ -1,5 +1,4 @@
-"""Pages of API lists. Imports little: settings name it, and DRF imports it early (no generics, no
-drf-spectacular here, or the imports go round in a circle)."""
+"""Pages of API lists. DRF imports this early, so no generics or drf-spectacular here (an import cycle)."""
 
 import re
 
@@ -10,8 +9,7 @@ from arrow_site.paginators import PublicListPaginator
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-# The bounds of a 64-bit id column, used for every whole-number parameter: a larger number can only
-# be a mistake, and PostgreSQL would refuse it.
+# A 64-bit id column's bound: PostgreSQL refuses more.
 MAX_INT = 2**63 - 1
 # Plain ASCII digits only: int() would also take " 2", "٢" and "+2", and forms would take "2.0".
 WHOLE_NUMBER_RE = re.compile(r"[0-9]{1,19}")
@@ -28,14 +26,8 @@ def positive_int(request, name: str, default: int) -> int:
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """Numbered pages like the HTML lists, with absolute next/previous links and a size cap.
-
-    Counted like the HTML lists too (PublicListPaginator): the planner's estimate for a whole big
-    table, an exact count up to 10,000 otherwise, and no pages past the first 10,000 rows; the two
-    flags say when `count` is not exact. Stricter than DRF's pagination: a malformed `page` or
-    `page_size` is a 400, not silently page 1 or the default size (a client with a bug should hear
-    about it). A `page` past the end is a 404; a `page_size` above the cap is capped.
-    """
+    """Numbered and counted like the HTML lists (PublicListPaginator). Stricter than DRF's: a malformed
+    `page` or `page_size` is a 400, so a client with a bug hears about it."""
 
     django_paginator_class = PublicListPaginator
     page_size = PAGE_SIZE
@@ -71,7 +63,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
             "count_is_capped": "More than 10,000 match: `count` says 10,001 and pages stop at the 10,000th.",
         }
         extra = {name: {"type": "boolean", "description": text} for name, text in flags.items()}
-        # Keep the order of the answer: count, its flags, then the links and the results.
         paginated["properties"] = {"count": properties.pop("count"), **extra, **properties}
         paginated["required"] = list(paginated["properties"])
         return paginated

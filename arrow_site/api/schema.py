@@ -4,11 +4,7 @@ from papers.filters import PaperFilter
 
 
 def document_empty_filters(result, generator, request, public):
-    """Say that an empty filter (`?year=`) means no filter, as django-filter reads it.
-
-    HTML forms send every field, empty or not, so the pages' filters skip empty values; the API
-    reuses those filters, and OpenAPI's `allowEmptyValue` is how a schema says so.
-    """
+    """Say that an empty filter (`?year=`) means no filter, as the pages' filters (reused here) read it."""
     names = set(PaperFilter.base_filters)
     for path in result["paths"].values():
         for operation in path.values():

@@ -19,7 +19,6 @@ urlpatterns = [
     path("clusters/<str:slug>/", author_apis.ClusterDetailApi.as_view(), name="cluster"),
     path("clusters/<str:slug>/authors/", author_apis.ClusterAuthorsApi.as_view(), name="cluster-authors"),
     path("clusters/<str:slug>/papers/", author_apis.ClusterPapersApi.as_view(), name="cluster-papers"),
-    # Last: any other address ending in a slash is a JSON 404, newlines in it too (without the slash,
-    # CommonMiddleware first redirects here, as it does for the pages).
+    # Last: any other address is a JSON 404 (CommonMiddleware first adds the slash).
     re_path(r"^[\s\S]*/$", NotFoundApi.as_view(), name="not-found"),
 ]

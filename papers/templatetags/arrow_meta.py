@@ -1,9 +1,5 @@
-"""Machine-readable metadata for crawlers: schema.org JSON-LD for paper and author pages.
-
-The JSON goes in `<script type="application/ld+json">`: a data block the browser never executes, so the
-CSP's script-src does not apply. It is escaped the way `json_script` does (`<`, `>`, `&` as \\u escapes),
-so a title containing `</script>` cannot close the element.
-"""
+"""Schema.org JSON-LD for paper and author pages: a data block the CSP allows, escaped as `json_script`
+does, so a title containing `</script>` cannot close the element."""
 
 import json
 
@@ -35,7 +31,6 @@ def paper_jsonld(context, paper):
                 "name": link.printed_name,
                 "url": request.build_absolute_uri(link.url),
             }
-            # papers.listing.with_author_links has read them.
             for link in paper.author_links
         ],
     }
