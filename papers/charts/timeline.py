@@ -166,7 +166,7 @@ TL_COUNT_R_MIN, TL_COUNT_R_MAX = 2.2, 6.6
 
 def timeline_counts_svg(*, rows: Sequence[TimelineCountRow], title: str, id_prefix: str = "timeline") -> Chart:
     """The timeline of a big cluster: one line per author row and per venue kind in it, one mark per
-    year whose area grows with the papers it counts. Its size no longer grows with every paper."""
+    year whose area grows with the papers it counts, so its size does not grow with every paper."""
     rows = list(rows)
     busiest = max((c.count for r in rows for c in r.counts), default=1)
 
