@@ -32,9 +32,8 @@ from papers.charts import (
 from papers.models import Authorship, Paper, Venue
 
 # The co-authors of one row on PostgreSQL: for each of its papers, that paper's other authorships,
-# through the (paper, position) index. As a join the planner hashes the whole authorship table
-# (20 ms for a row of 200 papers at 50,000 papers, 600 ms for the busiest at 1,000,000); OFFSET 0
-# keeps the lateral subquery a per-paper index lookup (1.7 ms and 345 ms).
+# through the (paper, position) index. As a join the planner hashes the whole authorship table;
+# OFFSET 0 keeps the lateral subquery a per-paper index lookup.
 COAUTHORS_SQL = """
     SELECT a.*, c.shared_papers FROM (
         SELECT s.author_id, count(DISTINCT mine.paper_id) AS shared_papers
@@ -80,8 +79,8 @@ def author_or_survivor(pk: int) -> tuple[Author, Author | None]:
 
 COAUTHOR_GRAPH_LIMIT = 12
 # Above this many papers a cluster's timeline counts papers per row, year and venue kind instead of
-# drawing one mark per paper: the busiest cluster's page was 511 KB at 50,000 papers and 5 MB at a
-# million, most of it marks and their text alternative.
+# drawing one mark per paper: a mark per paper (and its text alternative) would grow a busy
+# cluster's page with every paper.
 TIMELINE_PAPERS_MAX = 100
 # The counted timeline draws this many rows, busiest first, and one line for the others.
 TIMELINE_ROWS_MAX = 20

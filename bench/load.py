@@ -32,30 +32,25 @@ faults. Everything started is stopped at the end, on an error or Ctrl-C too.
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
-import random
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-from collections import Counter
 from pathlib import Path
 
 import psycopg
+from databases import corpus_file
+from load_report import count_rows, fault_table, probe_changes, redis_stats, snapshot, table
+from load_traffic import probe_loop, sample_targets, user_loop, wait_for
+from locations import OUT, PYTHON, ROOT
+from servers import start_redis, stop_process
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.streaming_pair import StreamingPair, free_port  # noqa: E402 (needs ROOT on sys.path)
-
-PYTHON = ROOT / ".venv" / "bin" / "python"
-OUT = ROOT / "bench" / "out"
-WORDS = ["graph", "neural", "kernel", "bandit", "privacy", "diffusion", "Wang", "Rezaei", "Müller", "regret"]
 
 MERGER = """
 import random, sys, time, django
@@ -80,126 +75,8 @@ print(merges)
 """
 
 
-def sample_targets(dsn: str) -> dict[str, list[str]]:
-    with psycopg.connect(dsn) as conn:
-        papers = [r[0] for r in conn.execute("SELECT id FROM papers_paper ORDER BY random() LIMIT 300")]
-        authors = [r[0] for r in conn.execute("SELECT id FROM authors_author ORDER BY random() LIMIT 300")]
-        clusters = [r[0] for r in conn.execute("SELECT slug FROM authors_namecluster ORDER BY random() LIMIT 300")]
-        venues = [r[0] for r in conn.execute("SELECT slug FROM papers_venue ORDER BY random() LIMIT 50")]
-    quote = urllib.parse.quote
-    return {
-        "home": ["/"],
-        "paper list": [f"/papers/?page={n}" for n in range(1, 40)],
-        "paper": [f"/papers/{pk}/" for pk in papers],
-        "author": [f"/authors/{pk}/" for pk in authors],
-        "cluster": [f"/clusters/{quote(slug)}/" for slug in clusters],
-        "venue": ["/venues/"] + [f"/venues/{quote(slug)}/" for slug in venues],
-        "search": [f"/search/?q={quote(word)}" for word in WORDS],
-    }
-
-
-# How often each page type is asked for: detail pages dominate real traffic.
-MIX = {"home": 1, "paper list": 2, "paper": 5, "author": 3, "cluster": 3, "venue": 1, "search": 3}
-
-
-def user_loop(port: int, targets: dict, stop: threading.Event, results: list, lock: threading.Lock) -> None:
-    kinds = list(MIX)
-    weights = [MIX[k] for k in kinds]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    while not stop.is_set():
-        kind = random.choices(kinds, weights)[0]
-        url = random.choice(targets[kind])
-        started = time.monotonic()
-        try:
-            conn.request("GET", url, headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"})
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-        except (OSError, http.client.HTTPException) as error:
-            status = f"error: {type(error).__name__}"
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        elapsed = time.monotonic() - started
-        # A merged author row answers with a redirect to the survivor: that is success.
-        ok = isinstance(status, int) and status < 400
-        with lock:
-            results.append((started, kind, elapsed, status, ok, url))
-
-
-def wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer /healthz")
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1] if len(values) > 1 else values[0]
-
-
-def table(results: list, duration: float) -> str:
-    lines = [
-        "| page | requests | failed | p50 ms | p95 ms | p99 ms | max ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for kind in [*MIX, "all"]:
-        rows = [r for r in results if kind in ("all", r[1])]
-        if not rows:
-            continue
-        ms = [r[2] * 1000 for r in rows]
-        failed = sum(not r[4] for r in rows)
-        lines.append(
-            f"| {kind} | {len(rows)} | {failed} | {percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} "
-            f"| {percentile(ms, 99):.0f} | {max(ms):.0f} |"
-        )
-    lines.append(f"\n{len(results) / duration:.0f} requests/s over {duration:.0f} s.")
-    return "\n".join(lines)
-
-
-def count_rows(dsn: str) -> dict[str, int]:
-    with psycopg.connect(dsn) as conn:
-        return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
-            for table in ["papers_paper", "papers_papersource", "papers_authorship", "papers_importrun"]
-        }
-
-
 def log(message: str) -> None:
     print(f"[load] {message}", file=sys.stderr, flush=True)
-
-
-def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
-    """Stop a child we started (no-op once it has exited), harder if it does not go."""
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def corpus_file(args: argparse.Namespace) -> Path:
-    if args.corpus:
-        return args.corpus
-    path = OUT / f"corpus-{args.corpus_papers}-seed1.jsonl"
-    if not path.exists():
-        log(f"writing {path.relative_to(ROOT)}")
-        partial = path.with_suffix(".partial")
-        with partial.open("w") as out:
-            command = ["bench/corpus.py", "--format", "jsonl", "--papers", str(args.corpus_papers), "--seed", "1"]
-            subprocess.run([str(PYTHON), *command], cwd=ROOT, stdout=out, check=True)
-        partial.rename(path)
-    return path
 
 
 def load_corpus(url: str, corpus: Path, env: dict) -> None:
@@ -214,122 +91,6 @@ def load_corpus(url: str, corpus: Path, env: dict) -> None:
         log(f"{step[0]}: {time.monotonic() - started:.0f} s {tail[0]}")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-
-
-def start_redis(port: int, log_file) -> subprocess.Popen:
-    """A private redis-server, nothing saved to disk; the shared one on 6379 is never touched."""
-    import redis
-
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with contextlib.suppress(redis.RedisError):
-            if redis.Redis(port=port, socket_timeout=1).ping():
-                return process
-        time.sleep(0.1)
-    stop_process(process, signal.SIGKILL)
-    raise SystemExit(f"redis-server did not answer on port {port}")
-
-
-def redis_stats(port: int) -> dict:
-    import redis
-
-    try:
-        info = redis.Redis(port=port, socket_timeout=1).info("stats")
-    except redis.RedisError as error:
-        return {"error": str(error)}
-    return {key: info[key] for key in ("keyspace_hits", "keyspace_misses", "total_commands_processed")}
-
-
-def transactions(url: str) -> int | None:
-    """Transactions the server has run in this database so far (pg_stat_database), None if it is down."""
-    try:
-        with psycopg.connect(url, connect_timeout=2) as conn:
-            query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-            return conn.execute(query).fetchone()[0]
-    except psycopg.Error:
-        return None
-
-
-def snapshot(dsn: str, replica_urls: list[str]) -> dict:
-    return {"primary": transactions(dsn), "replicas": [transactions(url) for url in replica_urls]}
-
-
-def probe_loop(port: int, stop: threading.Event, probes: list, lock: threading.Lock, every: float = 0.5) -> None:
-    """GET /healthz every half second on a fresh connection, as a load balancer asks."""
-    while not stop.is_set():
-        started = time.monotonic()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            conn.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
-            response = conn.getresponse()
-            body = response.read()
-            code = response.status
-            try:
-                answer = json.loads(body)
-            except ValueError:
-                answer = {}
-            state = answer.get("status", "?")
-            parts = [f"{alias} {value}" for alias, value in answer.get("databases", {}).items()]
-            detail = ", ".join([*parts, f"cache {answer.get('cache')}"])
-        except (OSError, http.client.HTTPException) as error:
-            code, state, detail = f"error: {type(error).__name__}", "", ""
-        finally:
-            conn.close()
-        with lock:
-            probes.append((started, time.monotonic() - started, code, state, detail))
-        stop.wait(every)
-
-
-def windows(faults: list[tuple[float, str]], duration: float, after: float) -> list[tuple[str, float, float]]:
-    """(label, from, to) in seconds: before the first fault, between faults, and just after each one."""
-    if not faults:
-        return [("whole run", 0.0, duration)]
-    rows, down, start = [], [], 0.0
-    for at, what in sorted(faults):
-        rows.append((" + ".join(down) + " down" if down else "before the faults", start, at))
-        rows.append((f"first {after:g} s after {what} went down", at, min(at + after, duration)))
-        down.append(what)
-        start = at
-    rows.append((" + ".join(down) + " down", start, duration))
-    return rows
-
-
-def fault_table(results: list, probes: list, t0: float, faults: list, duration: float, after: float) -> str:
-    lines = [
-        "| window | t (s) | requests | failed | p50 ms | p99 ms | max ms | /healthz answers |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for label, start, end in windows(faults, duration, after):
-        # By when a request ended: one in flight when a fault came counts after it.
-        rows = [r for r in results if start <= r[0] + r[2] - t0 < end]
-        answers = Counter(f"{p[2]} {p[3]}".strip() for p in probes if start <= p[0] + p[1] - t0 < end)
-        answered = ", ".join(f"{answer} ×{count}" for answer, count in answers.most_common())
-        if not rows:
-            lines.append(f"| {label} | {start:.0f}–{end:.0f} | 0 | 0 | | | | {answered} |")
-            continue
-        ms = [r[2] * 1000 for r in rows]
-        lines.append(
-            f"| {label} | {start:.0f}–{end:.0f} | {len(rows)} | {sum(not r[4] for r in rows)} "
-            f"| {percentile(ms, 50):.0f} | {percentile(ms, 99):.0f} | {max(ms):.0f} | {answered} |"
-        )
-    return "\n".join(lines)
-
-
-def probe_changes(probes: list, t0: float) -> list[str]:
-    """Each time the /healthz answer differs from the one before it (answers come from any worker)."""
-    changes, last = [], None
-    for started, _, code, state, detail in probes:
-        answer = f"{code} {state} ({detail})" if detail else f"{code} {state}"
-        if answer != last:
-            changes.append(f"t={started - t0:.1f}s {answer}")
-            last = answer
-    return changes
 
 
 def main() -> None:
@@ -388,7 +149,7 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         pair = None
         if args.with_replica:
-            corpus = corpus_file(args)
+            corpus = args.corpus or corpus_file("jsonl", args.corpus_papers, 1, log=log)
             log("starting a PostgreSQL primary + streaming replica")
             pair = stack.enter_context(StreamingPair())
             load_corpus(pair.primary_url, corpus, env)

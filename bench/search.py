@@ -143,10 +143,9 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"postgres://postgres@127.0.0.1:5432/arrow_bench_search_{args.papers}"
     if args.prepare:
-        sys.path.insert(0, str(ROOT / "bench"))
-        from pages import prepare
+        from databases import prepare_postgres
 
-        prepare(database_url, args.papers, args.seed)
+        prepare_postgres(database_url, args.papers, args.seed)
     setup_django(database_url)
     from django.db import connection
 

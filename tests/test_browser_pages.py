@@ -138,7 +138,7 @@ def count_colours(image, colours: dict[str, str], tolerance: int = 24) -> dict[s
 @pytest.mark.browser
 class ClusterTimelineScreenshotTests(BrowserTestCase):
     """The cluster page's timeline as a reader sees it: drawn, one mark per paper, in the venue-kind
-    colours (papers/charts.py KIND_STYLES), at phone and desktop widths."""
+    colours (papers/charts/palette.py KIND_STYLES), at phone and desktop widths."""
 
     def expected_kinds(self) -> dict[int, dict[str, int]]:
         """Per author row, how many of its marks each venue kind has (what the screenshot should show)."""

@@ -1,4 +1,4 @@
-"""The SVG charts (papers/charts.py) and the reads behind them (authors/selectors.py)."""
+"""The SVG charts (papers/charts/) and the reads behind them (authors/selectors.py)."""
 
 import re
 import xml.etree.ElementTree as ET
