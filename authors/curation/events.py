@@ -53,9 +53,9 @@ class Repointed(NamedTuple):
     merged_into_id: int
 
 
-def entries[T: tuple](kind: type[T], stored: Iterable[Iterable]) -> list[T]:
+def entries[T: tuple](kind: type[T], pairs: Iterable[Iterable]) -> list[T]:
     """An event's stored pairs, each readable by field name."""
-    return [kind._make(pair) for pair in stored]
+    return [kind._make(pair) for pair in pairs]
 
 
 def stored(pairs: Iterable[tuple]) -> list[list]:

@@ -1,8 +1,5 @@
-"""The split page's read: an author row's papers grouped by the co-author graph.
-
-A read, not a write: it would sit with the selectors (authors.selectors) as well; it lives here
-beside author_split, the only tool that shows it.
-"""
+"""The split page's read: an author row's papers as groups of its co-author graph, for the curator to
+tick a group and split it off."""
 
 from django.db import models
 
