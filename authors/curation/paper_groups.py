@@ -3,6 +3,7 @@ tick a group and split it off."""
 
 from django.db import models
 
+from authors.curation.grouping import PaperEvidence, coauthor_components
 from authors.models import Author
 from papers.models import Authorship, Paper
 
@@ -21,15 +22,7 @@ def author_paper_groups(*, author: Author) -> list[list[Paper]]:
         .distinct()
         .order_by(models.F("year").desc(nulls_last=True), "-pk")
     }
-    parent = {pk: pk for pk in papers}
-
-    def find(pk):
-        while parent[pk] != pk:
-            parent[pk] = parent[parent[pk]]
-            pk = parent[pk]
-        return pk
-
-    first_paper_of: dict[int, int] = {}
+    coauthors: dict[int, set[int]] = {pk: set() for pk in papers}
     for paper in papers.values():
         paper.coauthor_names = []
     rows = (
@@ -40,12 +33,8 @@ def author_paper_groups(*, author: Author) -> list[list[Paper]]:
     )
     for paper_id, coauthor_id, printed_name in rows:
         papers[paper_id].coauthor_names.append(printed_name)
-        if coauthor_id in first_paper_of:
-            parent[find(paper_id)] = find(first_paper_of[coauthor_id])
-        else:
-            first_paper_of[coauthor_id] = paper_id
-    groups: dict[int, list[Paper]] = {}
-    for pk, paper in papers.items():
-        groups.setdefault(find(pk), []).append(paper)
-    # dicts keep insertion order: within a group, newest paper first, as queried.
-    return sorted(groups.values(), key=lambda g: (-len(g), not g[0].coauthor_names))
+        coauthors[paper_id].add(coauthor_id)
+    components = coauthor_components([PaperEvidence(pk, frozenset(ids)) for pk, ids in coauthors.items()])
+    # Within a group, newest paper first, as queried; among groups of one size, those with co-authors first.
+    groups = [[papers[pk] for pk in component] for component in components]
+    return sorted(groups, key=lambda g: (-len(g), not g[0].coauthor_names))
