@@ -238,9 +238,10 @@ class Habits:
         return (self._for(a, b) + self._for(b, a)) / 2
 
     def _for(self, papers: Sequence[Hashable], group: Sequence[Hashable]) -> float:
-        venues = Counter(self.facts[g][0] for g in group if self.facts[g][0])
-        years = Counter(self.facts[g][1] for g in group if self.facts[g][1])
-        words = Counter(w for g in group for w in self.facts[g][2])
+        facts = [self.facts[g] for g in group]
+        venues = Counter(venue for venue, _, _ in facts if venue)
+        years = Counter(year for _, year, _ in facts if year)
+        words = Counter(word for _, _, title in facts for word in title)
         total = 0.0
         for paper_id in papers:
             venue, year, title = self.facts[paper_id]
