@@ -1,5 +1,5 @@
 """Curator tools for author rows: merge (action + confirmation page), split (per-row view), locked
-fields on edits, and the read-only curation log with undo. The work is in authors.curation.services."""
+fields on edits, and the read-only curation log with undo. The work is in authors.curation."""
 
 import json
 
@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from arrow_site.paginators import EstimatedCountPaginator
 from authors.admin_base import CuratedModelAdmin, admin_link
-from authors.curation.services import (
+from authors.curation import (
     author_merge,
     author_paper_groups,
     author_split,

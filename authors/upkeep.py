@@ -23,8 +23,8 @@ def clusters_resolve(*, names: Iterable[str]) -> dict[str, NameCluster]:
 
 
 def cluster_ids_resolve(*, names: Iterable[str]) -> dict[str, int]:
-    """`clusters_resolve` by id: the importer needs only ids, and loading thousands of clusters per
-    batch as model instances (then creating them with bulk_create) was a measurable part of imports."""
+    """`clusters_resolve` by id, for the importer: it needs only ids, so thousands of clusters per batch
+    are neither loaded as model instances nor created with bulk_create."""
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(cluster_key(name), name)
@@ -99,9 +99,9 @@ def clusters_refresh_counts(*, cluster_ids: Iterable[int]) -> None:
         )
 
 
-# PostgreSQL: the same counts, set-based. The ORM's correlated subqueries run once per row (an import
-# touches every row it created: minutes at 1,000,000 papers); one grouped join per chunk is a hash
-# join, and rows whose counts are already right are not rewritten (a small re-import touches few).
+# PostgreSQL: the same counts, set-based. The ORM's correlated subqueries run once per row, and an import
+# touches every row it created; one grouped join per chunk is a hash join, and rows whose counts are
+# already right are not rewritten (a small re-import touches few).
 AUTHOR_COUNTS_SQL = sql.SQL("""
     UPDATE {author} a SET paper_count = s.n
     FROM (
@@ -126,10 +126,9 @@ CLUSTER_COUNTS_SQL = sql.SQL("""
 """)
 # Every row's count, when most rows are to be refreshed (a first load: all of them). Reading a fresh
 # table's authorships through the (author, paper) index fetches every heap row besides, in the index's
-# order (its visibility map is empty until a VACUUM, which cannot run inside the import's transaction):
-# 17 s of a 1,000,000-paper load, in chunks, against 3-4 s for one scan of the table sorted by author.
-# The planner prefers the index, whose order saves the sort, so it is turned off for this statement.
-# The rows whose counts are already right are not rewritten, as above.
+# order (its visibility map is empty until a VACUUM, which cannot run inside the import's transaction),
+# so one scan of the table sorted by author is much cheaper. The planner prefers the index, whose order
+# saves the sort, so it is turned off for this statement. Rows already right are not rewritten, as above.
 AUTHOR_COUNTS_ALL_SQL = sql.SQL("""
     UPDATE {author} a SET paper_count = s.n
     FROM (

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from authors.curation.services import author_merge, author_paper_groups, author_split, curation_undo
+from authors.curation import author_merge, author_paper_groups, author_split, curation_undo
 from authors.homonyms import next_homonym_number
 from authors.models import Author, CurationEvent, NameCluster
 from papers.models import Authorship

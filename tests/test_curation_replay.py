@@ -11,8 +11,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 
-from authors.curation.replay import curation_replay
-from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
+from authors.curation import (
+    author_merge,
+    author_split,
+    curation_edit,
+    curation_replay,
+    curation_undo,
+    paper_authorships_save,
+)
 from authors.models import Author, AuthorKey, CurationEvent
 from papers.models import Authorship, Paper, PaperSource, Venue
 from tests.conftest import SAMPLE

@@ -4,6 +4,7 @@ import json
 
 from django.test import SimpleTestCase
 
+from authors.curation.clustering import average_linkage
 from authors.curation.grouping import (
     ATTACH_FEATURES,
     FEATURES,
@@ -11,7 +12,6 @@ from authors.curation.grouping import (
     Habits,
     PaperEvidence,
     PersonModel,
-    average_linkage,
     default_model,
     group_papers,
 )

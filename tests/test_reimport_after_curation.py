@@ -9,7 +9,7 @@ from tempfile import TemporaryDirectory
 from django.core.management import call_command
 from django.test import TestCase
 
-from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
+from authors.curation import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
 from authors.models import Author, AuthorKey
 from papers.models import Authorship, Paper
 

@@ -4,8 +4,8 @@ Each line is one event, oldest first: `id`, `uid`, `action`, `created_at`, `cura
 `target_type`, `target_id`, `undone_by`, `data` as the services recorded it, and `authors`, each row
 the event touched by id with the source keys (`[source, key]`) it had *when the event happened*.
 `data["identity"]` names rows, papers and venues by source keys, provenance pairs and short names
-(authors/curation/services.py, "curation"); ids change when a database is rebuilt from the sources, those do
-not, so `replay_curation` can apply the file to a fresh import (docs/deployment.md, "Backups").
+(authors.curation.events); ids change when a database is rebuilt from the sources, those do not, so
+`replay_curation` can apply the file to a fresh import (docs/deployment.md, "Backups").
 Events recorded before identities were kept have no `data["identity"]`; their `authors` fall back to
 the keys the rows hold now, and the replay reports them as failed.
 """

@@ -12,7 +12,6 @@ its likeliest group. Both are logistic regressions stored as JSON (`person_model
 `bench/suggestions_quality.py --train` on synthetic corpora only; no scikit-learn at run time.
 """
 
-import heapq
 import json
 import math
 import re
@@ -21,6 +20,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from authors.curation.clustering import UnionFind, average_linkage
 
 MODEL_PATH = Path(__file__).with_name("person_model.json")
 # A shared co-author is direct evidence; a co-author's co-author only places the paper in a community.
@@ -88,35 +89,13 @@ def default_model() -> PersonModel:
     return PersonModel.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
 
 
-class _UnionFind:
-    def __init__(self, items):
-        self.parent = {item: item for item in items}
-
-    def find(self, item):
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a, b) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def groups(self) -> list[list]:
-        members = defaultdict(list)
-        for item in self.parent:
-            members[self.find(item)].append(item)
-        return list(members.values())
-
-
 def coauthor_components(papers: Sequence[PaperEvidence]) -> list[list[Hashable]]:
     """Connected components: two papers meet when they share a co-author. Largest first.
 
     This is the split-suggestion evidence as curators read it: groups of papers whose co-authors
     never meet. A paper without co-authors is a component of its own.
     """
-    uf = _UnionFind([p.paper_id for p in papers])
+    uf = UnionFind([p.paper_id for p in papers])
     first_paper_of: dict[Hashable, Hashable] = {}
     for paper in papers:
         for coauthor in paper.coauthors:
@@ -259,9 +238,10 @@ class Habits:
         return (self._for(a, b) + self._for(b, a)) / 2
 
     def _for(self, papers: Sequence[Hashable], group: Sequence[Hashable]) -> float:
-        venues = Counter(self.facts[g][0] for g in group if self.facts[g][0])
-        years = Counter(self.facts[g][1] for g in group if self.facts[g][1])
-        words = Counter(w for g in group for w in self.facts[g][2])
+        facts = [self.facts[g] for g in group]
+        venues = Counter(venue for venue, _, _ in facts if venue)
+        years = Counter(year for _, year, _ in facts if year)
+        words = Counter(word for _, _, title in facts for word in title)
         total = 0.0
         for paper_id in papers:
             venue, year, title = self.facts[paper_id]
@@ -368,43 +348,6 @@ def _likeliest(alone: _Unit, profiles: list[_Unit], habits: Habits | None, attac
 def attach_features(alone: _Unit, group: _Unit, largest: bool) -> list[float]:
     related = not alone.both.counts.keys().isdisjoint(group.both.counts)
     return [*pair_features(alone, group, related=related), float(largest)]
-
-
-def average_linkage(sizes: Sequence[int], scores: Mapping[tuple[int, int], float], threshold: float) -> list[list]:
-    """Agglomerative clustering of items weighted by `sizes`; unscored pairs count as probability 0.
-
-    Two clusters join while the size-weighted mean probability between their items is >= `threshold`.
-    """
-    members = {i: [i] for i in range(len(sizes))}
-    weight = dict(enumerate(sizes))
-    # total[a][b]: the sum over item pairs across clusters a and b of probability x both sizes.
-    total: dict[int, dict[int, float]] = defaultdict(dict)
-    for (i, j), p in scores.items():
-        total[i][j] = total[j][i] = p * sizes[i] * sizes[j]
-    heap = [(-s / (weight[i] * weight[j]), i, j) for i, near in total.items() for j, s in near.items() if i < j]
-    heapq.heapify(heap)
-    next_id = len(sizes)
-    while heap:
-        negative, a, b = heapq.heappop(heap)
-        if -negative < threshold:
-            break
-        if a not in members or b not in members:
-            continue
-        new = next_id
-        next_id += 1
-        members[new] = members.pop(a) + members.pop(b)
-        weight[new] = weight.pop(a) + weight.pop(b)
-        near = defaultdict(float)
-        for old in (a, b):
-            for other, s in total.pop(old).items():
-                if other not in (a, b):
-                    near[other] += s
-                    del total[other][old]
-        total[new] = dict(near)
-        for other, s in near.items():
-            total[other][new] = s
-            heapq.heappush(heap, (-s / (weight[new] * weight[other]), other, new))
-    return list(members.values())
 
 
 def _words(title: str) -> list[str]:

@@ -17,7 +17,10 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 
-from authors.curation.services import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
+from authors.curation.edit import curation_edit, paper_authorships_save
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo
 from authors.models import Author, AuthorKey, CurationEvent
 from papers.models import Authorship, Paper, PaperSource, Venue
 

@@ -312,8 +312,8 @@ def suggested_persons(*, progress: Callable[[int, int], None] | None = None) -> 
 
 
 def _orcid_conflicts() -> list[DataQualityIssue]:
-    """Rows a merge gave a second ORCID, which the row could not keep (authors.curation.services.author_merge
-    records them): one of the two is wrong, or the rows were two people. Two queries."""
+    """Rows a merge gave a second ORCID, which the row could not keep (author_merge records them): one
+    of the two is wrong, or the rows were two people. Two queries."""
     events = (
         CurationEvent.objects.filter(action=CurationEvent.Action.MERGE, undone_by__isnull=True)
         .filter(data__orcid_conflicts__0__isnull=False)
