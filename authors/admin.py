@@ -16,13 +16,10 @@ from django.utils.safestring import mark_safe
 
 from arrow_site.paginators import EstimatedCountPaginator
 from authors.admin_base import CuratedModelAdmin, admin_link
-from authors.curation import (
-    author_merge,
-    author_paper_groups,
-    author_split,
-    curation_undo,
-    curation_undo_problems,
-)
+from authors.curation.merge import author_merge
+from authors.curation.paper_groups import author_paper_groups
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo, curation_undo_problems
 from authors.forms import MergeForm, SplitForm
 from authors.models import Author, AuthorKey, CurationEvent
 from authors.names import cluster_key

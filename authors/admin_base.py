@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from arrow_site.paginators import EstimatedCountPaginator
-from authors.curation import curation_edit
+from authors.curation.edit import curation_edit
 from authors.forms import UnlockFieldsForm
 
 

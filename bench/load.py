@@ -12,7 +12,7 @@ The database must already hold the corpus (`manage.py migrate` + `import_papers`
 (DEBUG off, DB_POOL=1, behind-proxy settings, requests carry X-Forwarded-Proto: https), runs
 `--users` threads that each request a random public page in a loop for `--duration` seconds, starts
 the import of `--import-file` two seconds in, and runs a curator process that merges two author rows
-of one name cluster every few seconds through `authors.curation.services.author_merge`. A request fails on a
+of one name cluster every few seconds through `authors.curation.merge.author_merge`. A request fails on a
 connection error or any status >= 400. It prints a Markdown table for docs/benchmarks.md ("## Load")
 and writes the raw numbers to bench/out/load-*.json.
 
@@ -58,7 +58,7 @@ django.setup()
 from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from authors.models import Author, NameCluster
-from authors.curation.services import author_merge
+from authors.curation.merge import author_merge
 curator, _ = User.objects.get_or_create(username="load-curator", defaults={"is_staff": True})
 deadline = time.monotonic() + float(sys.argv[1])
 merges = 0

@@ -10,7 +10,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.html import format_html_join
 
 from authors.admin_base import CuratedModelAdmin
-from authors.curation import paper_authorships_save
+from authors.curation.edit import paper_authorships_save
 from papers.models import Authorship, Paper, Venue, title_key
 
 

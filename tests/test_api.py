@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 
 from arrow_site.paginators import PublicListPaginator
-from authors.curation.services import author_merge
+from authors.curation.merge import author_merge
 from authors.models import Author
 from papers.models import HIGHLIGHT_START, HIGHLIGHT_STOP, Paper
 from tests.factories import make_author, make_paper, make_venue

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from authors.curation.services import author_merge
+from authors.curation.merge import author_merge
 from authors.models import Author
 from papers.models import Paper
 from tests.pages_data import import_sample

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
-from authors.curation import author_merge
+from authors.curation.merge import author_merge
 from authors.models import Author, CurationEvent
 from papers.models import Authorship
 from tests.factories import make_author, make_paper

@@ -4,7 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from authors.curation import author_merge, author_paper_groups, author_split, curation_undo
+from authors.curation.merge import author_merge
+from authors.curation.paper_groups import author_paper_groups
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo
 from authors.homonyms import next_homonym_number
 from authors.models import Author, CurationEvent, NameCluster
 from papers.models import Authorship

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 
-from authors.curation import author_merge
+from authors.curation.merge import author_merge
 from authors.models import Author, CurationEvent
 from papers.models import Authorship
 from tests.factories import make_author, make_paper

@@ -11,14 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 
-from authors.curation import (
-    author_merge,
-    author_split,
-    curation_edit,
-    curation_replay,
-    curation_undo,
-    paper_authorships_save,
-)
+from authors.curation.edit import curation_edit, paper_authorships_save
+from authors.curation.merge import author_merge
+from authors.curation.replay import curation_replay
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo
 from authors.models import Author, AuthorKey, CurationEvent
 from papers.models import Authorship, Paper, PaperSource, Venue
 from tests.conftest import SAMPLE

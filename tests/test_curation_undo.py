@@ -4,7 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from authors.curation import author_merge, author_split, curation_undo, curation_undo_problems
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo, curation_undo_problems
 from authors.models import Author, AuthorKey, CurationEvent, NameCluster
 from papers.models import Authorship
 from tests.factories import make_author, make_paper

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from authors.curation import author_merge
+from authors.curation.merge import author_merge
 from authors.curation.work import refresh_curator_work
 from authors.models import Author, CuratorSuggestion, CuratorWorkPending, SuggestionDismissal
 from papers.models import PaperSource

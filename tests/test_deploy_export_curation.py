@@ -10,7 +10,10 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from authors.curation import author_merge, author_split, curation_edit, curation_undo
+from authors.curation.edit import curation_edit
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo
 from papers.models import PaperSource
 from tests.factories import make_author, make_paper, make_venue
 

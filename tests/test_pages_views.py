@@ -4,7 +4,8 @@ from django.contrib.auth.models import User
 from django.test import TestCase
 from django.urls import reverse
 
-from authors.curation.services import author_merge, author_split
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
 from authors.models import Author, NameCluster
 from papers.models import Paper, Venue
 from papers.page_mixins import PAGE_SIZE

@@ -9,7 +9,10 @@ from tempfile import TemporaryDirectory
 from django.core.management import call_command
 from django.test import TestCase
 
-from authors.curation import author_merge, author_split, curation_edit, curation_undo, paper_authorships_save
+from authors.curation.edit import curation_edit, paper_authorships_save
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
+from authors.curation.undo import curation_undo
 from authors.models import Author, AuthorKey
 from papers.models import Authorship, Paper
 

@@ -38,7 +38,7 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from authors.models import Author, NameCluster
-from authors.curation.services import author_merge
+from authors.curation.merge import author_merge
 from tests.gates import on_postgresql
 from tests.streaming_pair import wait_replayed
 

@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import reverse
 
 from authors import reports
-from authors.curation.services import author_merge
+from authors.curation.merge import author_merge
 from authors.models import CorrectionRequest, RateLimitCounter
 from authors.reports import (
     RateLimit,

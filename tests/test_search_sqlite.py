@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from authors.curation.services import author_merge, author_split, paper_authorships_save
+from authors.curation.edit import paper_authorships_save
+from authors.curation.merge import author_merge
+from authors.curation.split import author_split
 from papers.filters import PaperFilter
 from papers.fts import match_expression
 from papers.models import Authorship, Paper

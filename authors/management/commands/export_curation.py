@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from authors.curation import curation_events_export
+from authors.curation.export import curation_events_export
 
 
 class Command(BaseCommand):

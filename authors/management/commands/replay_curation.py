@@ -18,7 +18,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from authors.curation import APPLIED, FAILED, SKIPPED, curation_replay
+from authors.curation.replay import APPLIED, FAILED, SKIPPED, curation_replay
 
 
 class Command(BaseCommand):
