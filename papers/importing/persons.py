@@ -145,7 +145,7 @@ def author_persons_upsert(*, records: list[PersonRecord], known: KnownKeys | Non
 @dataclass
 class _Person:
     """What _fill reads and sets of an author row: a first load reads one row per person record,
-    and as model instances they cost it half a second in 50,000 papers."""
+    and model instances would cost it far more."""
 
     full_name: str
     locked_fields: list
