@@ -6,7 +6,7 @@ database's share of an import).
 
 Dumps the rows an import wrote (`--source`, default arrow_bench_import) to files, recreates and
 migrates `--database`, and loads them back table by table in one transaction the way a first load
-writes (papers.importing.engine.first_load: foreign keys, the search-vector, newest-first and trigram
+writes (papers.importing.schema.first_load: foreign keys, the search-vector, newest-first and trigram
 indexes and the authorship trigger dropped, then rebuilt), then ANALYZE. Each COPY streams its
 file in 1 MB pieces, so the times are the server's: the generated search vector, the indexes, the
 rebuild. Prints each step and the total. bench/import_dblp.py calls `measure` in each of its rounds.
@@ -30,7 +30,8 @@ import sys, time
 import django
 django.setup()
 from django.db import connection, transaction
-from papers.importing.engine import analyze_tables, first_load
+from papers.importing.schema import first_load
+from papers.importing.stats import analyze_tables
 
 directory, tables = sys.argv[1], sys.argv[2:]
 started = time.monotonic()

@@ -1,16 +1,14 @@
-"""Bulk writes for the importer: COPY through psycopg 3 on PostgreSQL (bulk_create elsewhere), arrays.
+"""Bulk writes: COPY through psycopg 3 on PostgreSQL (bulk_create elsewhere), and arrays as one parameter.
 
-The importer hands over plain tuples, not model instances: building ~430k instances and preparing
-every field of every one was most of a 50,000-paper import. Here each column's database value is
-prepared once per call for the fields a caller leaves out (defaults, `auto_now` timestamps), and
-COPY streams the rows as one protocol message per batch. Primary keys are taken from the table's
-sequence first, so callers get the new ids as with bulk_create. Inside the caller's transaction like
-any other write, so a failed file leaves nothing.
+Callers hand over plain tuples, not model instances, which cost more to build and prepare than the
+database takes to write them. Each column's database value is prepared once per call for the fields a
+caller leaves out (defaults, `auto_now` timestamps), and COPY streams the rows as one protocol message
+per batch. Primary keys are taken from the table's sequence first, so callers get the new ids as with
+bulk_create. Inside the caller's transaction like any other write, so a failed file leaves nothing.
 """
 
 import io
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -58,7 +56,7 @@ def insert_rows(
 
 @dataclass(frozen=True)
 class CopyJob:
-    """A COPY statement with its data already formatted, to run later (BackgroundCopies)."""
+    """A COPY statement with its data already formatted, to run later (papers.importing.writer)."""
 
     statement: sql.Composable
     data: bytes
@@ -105,67 +103,6 @@ def _with_ids(rows: Iterable[Sequence], ids: Sequence[int] | None) -> Iterable[S
     return ((pk, *row) for pk, row in zip(ids, rows, strict=True))
 
 
-class BackgroundCopies:
-    """Runs COPY jobs on this thread's database connection from a second thread, one submission at
-    a time, so that PostgreSQL writes one batch while the caller prepares the next in Python.
-
-    A first load of 50,000 papers spent 7.5 s waiting for its COPYs to end, and its Python work
-    waited for them. The caller keeps the order right: it calls wait() before any statement of its
-    own (a lookup must see the rows, an error must surface as itself, not as the aborted transaction
-    it causes), and stop() before its transaction ends, so that no COPY can run after a rollback,
-    outside the transaction (psycopg's connection lock keeps the two threads' statements apart but
-    does not order them).
-    """
-
-    def __init__(self):
-        connection.ensure_connection()
-        self.connection = connection.connection
-        self.thread: threading.Thread | None = None
-        self.error: BaseException | None = None
-        self.stopping = False
-
-    def submit(self, jobs: list[CopyJob]) -> None:
-        self.wait()
-        if jobs:
-            self.thread = threading.Thread(target=self._run, args=(jobs,), name="arrow-copy", daemon=True)
-            self.thread.start()
-
-    def _run(self, jobs: list[CopyJob]) -> None:
-        try:
-            with self.connection.cursor() as cursor:
-                for job in jobs:
-                    if self.stopping:
-                        return
-                    with cursor.copy(job.statement) as copy:
-                        copy.write(job.data)
-        except BaseException as error:  # raised in the caller's thread by wait()
-            self.error = error
-
-    def wait(self) -> None:
-        """Wait for the submitted jobs; raise their error (as Django's database error) if one failed."""
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        if self.error is not None:
-            error, self.error = self.error, None
-            with connection.wrap_database_errors:
-                raise error
-
-    def stop(self) -> None:
-        """Let the running job end and run no other; for the way out, so it never raises. A Ctrl-C
-        meanwhile waits for that job (under a second) and is raised after it."""
-        self.stopping = True
-        interrupted = None
-        while self.thread is not None and self.thread.is_alive():
-            try:
-                self.thread.join()
-            except KeyboardInterrupt as error:
-                interrupted = error
-        self.thread = None
-        if interrupted is not None:
-            raise interrupted
-
-
 def _default(field, now):
     """The database value save() would write for a field the caller did not give."""
     stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
@@ -180,8 +117,7 @@ def cursor_transformer():
 
 def _as_copy_text(transformer, values: tuple) -> tuple:
     """Values as the text COPY reads for them, dumped once: the same constants (a JSON `[]`, the
-    import's timestamp) on every row were otherwise dumped again for each one, a json.dumps per
-    row and column (a second of a 50,000-paper import). None stays None (COPY's NULL)."""
+    import's timestamp) on every row were otherwise dumped again for each one. None stays None (COPY's NULL)."""
     return tuple(
         None if value is None else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
         for value in values
@@ -189,7 +125,7 @@ def _as_copy_text(transformer, values: tuple) -> tuple:
 
 
 # Tables whose sequences may hand out a block of ids at once: set while this connection's
-# transaction holds them ACCESS EXCLUSIVE (papers.importing.engine.first_load).
+# transaction holds them ACCESS EXCLUSIVE (papers.importing.schema.first_load).
 _locked_tables: ContextVar[frozenset[str]] = ContextVar("locked_tables", default=frozenset())
 
 
@@ -199,7 +135,7 @@ def ids_in_blocks(tables: Iterable[str]):
 
     Only for tables this transaction holds ACCESS EXCLUSIVE: every other insert into them waits for
     the lock before its default draws from the sequence, so no one can take an id from inside the
-    block between the two steps. A nextval() per id costs 4.5 us, 0.45 s of a 50,000-paper import.
+    block between the two steps; one step instead of a nextval() per id.
     """
     token = _locked_tables.set(frozenset(tables))
     try:
@@ -265,11 +201,10 @@ def array_param(values: list) -> tuple[str, object]:
     """SQL for a PostgreSQL array of `values` and its one parameter, for the arrays that carry
     thousands of values (InArray, update_rows, the count refresh).
 
-    psycopg dumps a list parameter element by element in Python: 13 ms of client CPU for 8,000 keys,
-    50 ms for 50,000 ids, which a batch's lookups paid many times over. Joined into one string that
-    the server splits, the same values cost under a millisecond. Values the string cannot carry
-    (the separator itself, an empty string, which `string_to_array` drops, or anything not str/int)
-    go as a list.
+    psycopg dumps a list parameter element by element in Python, which a batch's lookups paid many
+    times over; joined into one string that the server splits, the values cost next to nothing.
+    Values the string cannot carry (the separator itself, an empty string, which `string_to_array`
+    drops, or anything not str/int) go as a list.
     """
     if all(type(v) is int for v in values):
         return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, values))

@@ -1,9 +1,11 @@
 """A first load writes each batch's new papers, sources and authorships from a second thread
-(papers.bulk.BackgroundCopies) while the importer prepares the next batch: the same rows as
-writing them in turn, in every case where a later batch depends on an earlier one's rows, and a
-COPY that fails there fails the import with its own error and leaves nothing."""
+(papers.importing.writer.BackgroundCopies) while the importer prepares the next batch: the same rows
+as an import that writes them in turn (one by a role that may not change the schema, so no first
+load), in every case where a later batch depends on an earlier one's rows, and a COPY that fails
+there fails the import with its own error and leaves nothing."""
 
 import json
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -14,8 +16,7 @@ from django.db import DatabaseError, connection
 from django.test import TestCase
 
 from authors.models import Author, AuthorKey, NameCluster
-from papers import bulk
-from papers.importing import engine as services
+from papers.importing import writer
 from papers.importing.engine import import_file
 from papers.models import Authorship, Paper, PaperSource, Venue
 from tests.conftest import SHARED
@@ -84,18 +85,38 @@ def contents():
     )
 
 
+@contextmanager
+def importing_in_turn(background: bool):
+    """Without `background`, as a role granted writes only (docs/deployment.md): the import then
+    keeps every check and writes each batch's rows in turn, as any import but a first load does."""
+    if background:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE arrow_test_in_turn")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO arrow_test_in_turn")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO arrow_test_in_turn")
+        cursor.execute("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO arrow_test_in_turn")
+        cursor.execute("SET ROLE arrow_test_in_turn")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
 @postgresql_only("a PostgreSQL first load")
 class BackgroundCopiesTests(TestCase):
     def import_both_ways(self, path: Path, batch_size: int):
         results = []
         for background in (False, True):
             with (
-                mock.patch.object(services, "BACKGROUND_COPIES", background),
+                importing_in_turn(background),
                 # Provenance and authorship ids in blocks of four: a new block taken mid-batch,
-                # while the second thread writes (PaperImporter.take_ids).
-                mock.patch.object(services, "ID_BLOCK", 4),
+                # while the second thread writes (writer.Writes.take_ids).
+                mock.patch.object(writer, "ID_BLOCK", 4),
                 mock.patch.object(
-                    bulk.BackgroundCopies, "submit", autospec=True, side_effect=bulk.BackgroundCopies.submit
+                    writer.BackgroundCopies, "submit", autospec=True, side_effect=writer.BackgroundCopies.submit
                 ) as submitted,
             ):
                 summary = import_file(path, batch_size=batch_size)
@@ -147,7 +168,7 @@ class BackgroundCopiesTests(TestCase):
             path.write_text("".join(line + "\n" for line in lines))
             with (
                 mock.patch.object(
-                    bulk.BackgroundCopies, "submit", autospec=True, side_effect=bulk.BackgroundCopies.submit
+                    writer.BackgroundCopies, "submit", autospec=True, side_effect=writer.BackgroundCopies.submit
                 ) as submitted,
                 self.assertRaisesMessage(DatabaseError, "test refuses Go To Statement Considered Harmful"),
             ):

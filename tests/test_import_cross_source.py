@@ -9,8 +9,10 @@ from unittest import mock
 from django.core.management import call_command
 from django.test import TestCase
 
-from papers.importing import engine as services
-from papers.importing.engine import IMPORT_MODELS
+from papers.importing import stats
+from papers.importing.engine import PaperImporter
+from papers.importing.schema import first_load
+from papers.importing.stats import IMPORT_MODELS
 from papers.models import Paper, PaperSource
 from tests.conftest import SHARED
 from tests.gates import postgresql_only
@@ -144,11 +146,16 @@ class OneFileTwoSourcesTests(TestCase):
     def test_only_a_first_load_skips_matching(self):
         # Without the first load's lock a concurrent import or a curator may add another source's
         # paper while this import runs: every record is matched then.
-        self.assertTrue(services.PaperImporter().may_match("one"))
-        first = services.PaperImporter(sole_writer=True)
-        self.assertFalse(first.may_match("one"))
-        first.sources_created.add("one")
-        self.assertEqual((first.may_match("one"), first.may_match("two")), (False, True))
+        self.assertTrue(PaperImporter().matcher.may_match("one"))
+
+    @postgresql_only("a first load is PostgreSQL's")
+    def test_a_first_load_matches_once_another_source_made_papers(self):
+        with first_load() as bulk:
+            self.assertTrue(bulk)
+            first = PaperImporter(bulk_load=bulk)
+            self.assertFalse(first.matcher.may_match("one"))
+            first.matcher.sources_created.add("one")
+            self.assertEqual((first.matcher.may_match("one"), first.matcher.may_match("two")), (False, True))
 
     @postgresql_only("a first load is PostgreSQL's")
     def test_paper_statistics_wait_until_matching_has_to_look(self):
@@ -160,8 +167,8 @@ class OneFileTwoSourcesTests(TestCase):
             *(self.record("two", f"y{n}", f"Other {n}") for n in range(4)),
         )
         with (
-            mock.patch("papers.importing.engine.ANALYZE_FIRST", 1),
-            mock.patch("papers.importing.engine.analyze_tables", wraps=services.analyze_tables) as analyze,
+            mock.patch("papers.importing.stats.ANALYZE_FIRST", 1),
+            mock.patch("papers.importing.stats.analyze_tables", wraps=stats.analyze_tables) as analyze,
         ):
             self.assertIn("8 created, 1 updated", run_import(path, "--batch-size", "1"))
 

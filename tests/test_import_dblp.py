@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from authors.models import Author, AuthorKey, NameCluster
-from papers.importing import engine as services
+from papers.importing import stats
 from papers.models import Authorship, Paper, PaperSource
 from tests.conftest import SHARED
 
@@ -196,8 +196,8 @@ class RecordRuleTests(DblpFileTestCase):
             f'<article key="a/{n}"><author>Ada Lovelace</author><title>Paper {n}.</title></article>' for n in range(5)
         )
         with (
-            mock.patch("papers.importing.engine.ANALYZE_FIRST", 1),
-            mock.patch("papers.importing.engine.analyze_tables", wraps=services.analyze_tables) as analyze,
+            mock.patch("papers.importing.stats.ANALYZE_FIRST", 1),
+            mock.patch("papers.importing.stats.analyze_tables", wraps=stats.analyze_tables) as analyze,
         ):
             output = run_import(self.write(records), batch_size=1)
 

@@ -1,5 +1,5 @@
 """An import into an empty database drops foreign keys, search indexes and a trigger for the load
-and leaves the schema exactly as the migrations made it (papers.importing.engine.first_load)."""
+and leaves the schema exactly as the migrations made it (papers.importing.schema.first_load)."""
 
 import json
 import os
@@ -13,15 +13,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
-from papers.importing.engine import (
+from papers.importing.engine import import_file
+from papers.importing.schema import (
     FIRST_LOAD_AUTHOR_INDEXES,
     FIRST_LOAD_INDEXES,
     FIRST_LOAD_LOOKUP_CONSTRAINTS,
     FIRST_LOAD_LOOKUP_INDEXES,
-    IMPORT_MODELS,
     first_load,
-    import_file,
 )
+from papers.importing.stats import IMPORT_MODELS
 from papers.models import Paper
 from tests.conftest import ROOT, SHARED, child_database_url
 from tests.factories import make_paper

@@ -2,14 +2,17 @@
 
 import gzip
 import time
+from contextlib import suppress
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from authors.models import Author
+from papers.importing.readers import process
 from papers.models import Paper, Venue
 from tests.conftest import SHARED, run_manage_subprocess
 
@@ -52,6 +55,46 @@ class HostileFileTests(TestCase):
     def test_xml_cut_inside_a_record_names_the_line(self):
         text = '<?xml version="1.0"?>\n<dblp>\n<article key="a/1">\n<title>T</title>\n</dblp>\n'
         self.assertRefused(self.write(text), "line 5, column", "not well-formed")
+
+    def assertRefusedBothWays(self, path: Path, *expected: str) -> None:
+        """Refused with the same message read here and read by the reader process (the default for
+        files of 2 MB and more)."""
+        for threshold in (process.MIN_BYTES, 0):
+            with self.subTest(reader_process=threshold == 0), mock.patch.object(process, "MIN_BYTES", threshold):
+                self.assertRefused(path, *expected)
+
+    def cut_dump(self) -> tuple[bytes, int]:
+        """A dump of ten records, four lines each, without its end; and the line of its last record's end."""
+        records = "".join(
+            f'\n<article key="a/{n}">\n<title>T{n}.</title>\n<year>2020</year>\n</article>' for n in range(10)
+        )
+        text = f'<?xml version="1.0"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>{records}\n'
+        return text.encode(), 3 + 4 * 10
+
+    def test_a_dump_cut_inside_a_record_names_the_line_where_it_ends(self):
+        data, last = self.cut_dump()
+        cut = data[: data.rindex(b"<year>")] + b"<year>20"
+        self.assertRefusedBothWays(self.write(cut), f"line {last - 1}: the file is cut short")
+
+    def test_a_dump_cut_between_records_names_the_line_where_it_ends(self):
+        data, last = self.cut_dump()
+        self.assertRefusedBothWays(self.write(data), f"line {last}: the file is cut short")
+
+    def test_a_gzip_dump_cut_short_names_the_line_where_it_ends(self):
+        data, last = self.cut_dump()
+        # Whole records after the cut dump, so that half the compressed file ends past line `last`.
+        packed = gzip.compress(data + XCURATOR.read_bytes().split(b"<dblp>", 1)[1])
+        cut = packed[: len(packed) // 2]
+        with gzip.open(self.write(cut, "probe.gz")) as stream:
+            readable = b""
+            with suppress(EOFError):
+                while chunk := stream.read1(4096):
+                    readable += chunk
+        line = readable.rstrip().count(b"\n") + 1
+        self.assertGreater(line, last)
+        self.assertRefusedBothWays(
+            self.write(cut, "dblp.xml.gz"), f"line {line}: the file is cut short", "cannot be read to the end"
+        )
 
     def test_a_binary_file_is_refused(self):
         self.assertRefused(

@@ -53,7 +53,7 @@ class KilledImportTests(TransactionTestCase):
     @postgresql_only("a first load drops checks on PostgreSQL only")
     def test_a_first_load_killed_leaves_the_empty_database_and_its_schema(self):
         # Into an empty database the import drops foreign keys and indexes inside its transaction
-        # (papers.importing.engine.first_load): the kill must take those statements back too.
+        # (papers.importing.schema.first_load): the kill must take those statements back too.
         tmp = Path(self.enterContext(TemporaryDirectory()))
         corpus = tmp / "dblp.xml"
         with open(corpus, "wb") as out:

@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from authors.models import Author, AuthorKey, NameCluster
-from papers.importing import engine as services
+from papers.importing import authors as importing_authors
 from papers.importing.engine import import_file
 from papers.models import Paper, Venue
 from tests.gates import postgresql_only
@@ -63,8 +63,11 @@ class KnownKeysTests(TestCase):
     def import_three_ways(self, path: Path, batch_size: int):
         """Keys kept (and complete), kept until they run out of room after two, and never kept."""
         results = []
-        for limit in (services.KNOWN_KEYS_MAX, 2, 0):
-            with mock.patch.object(services, "KNOWN_KEYS_MAX", limit), CaptureQueriesContext(connection) as queries:
+        for limit in (importing_authors.KNOWN_KEYS_MAX, 2, 0):
+            with (
+                mock.patch.object(importing_authors, "KNOWN_KEYS_MAX", limit),
+                CaptureQueriesContext(connection) as queries,
+            ):
                 summary = import_file(path, batch_size=batch_size)
             results.append((key_lookups(queries), summary.as_dict(), contents()))
             self.empty_the_database()

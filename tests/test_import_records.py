@@ -5,7 +5,7 @@ from dataclasses import fields, replace
 
 from django.test import SimpleTestCase
 
-from papers.importing.engine import PAPER_ATTRS, PaperImporter
+from papers.importing.papers import PAPER_ATTRS, paper_row
 from papers.importing.readers.records import AuthorRecord, PaperRecord, VenueRecord
 from papers.models import title_key
 
@@ -92,7 +92,7 @@ class ContentHashTests(SimpleTestCase):
 class PaperRowTests(SimpleTestCase):
     def test_a_papers_row_holds_each_field_in_the_order_of_paper_fields(self):
         record = make_record()
-        row = PaperImporter.paper_row(record, {"NeurIPS": 7})
+        row = paper_row(record, {"NeurIPS": 7})
         expected = {attr: getattr(record, attr) for attr in PAPER_ATTRS if attr != "venue_id"}
         self.assertEqual(
             dict(zip((*PAPER_ATTRS, "title_key"), row, strict=True)),

@@ -44,7 +44,7 @@ class ImportSearchTextTests(TestCase):
         )
 
     def test_the_import_leaves_no_entries_in_the_gin_pending_lists(self):
-        # Searches read a GIN pending list in full until it is merged (papers.importing.engine).
+        # Searches read a GIN pending list in full until it is merged (papers.importing.stats).
         self.run_import(RECORDS)
         with connection.cursor() as cursor:
             for index in ("paper_search_vector_gin", "namecluster_search_name_trgm"):
@@ -61,7 +61,7 @@ class ImportSearchTextTests(TestCase):
 
 @postgresql_only("the search columns are PostgreSQL-only")
 class SearchAuthorsWrittenFlagTests(TestCase):
-    """papers.importing.engine.search_authors_written: the authorship trigger skips only inside the block."""
+    """papers.importing.papers.search_authors_written: the authorship trigger skips only inside the block."""
 
     def setUp(self):
         from tests.factories import make_author, make_paper
@@ -80,7 +80,7 @@ class SearchAuthorsWrittenFlagTests(TestCase):
         Authorship.objects.create(paper=self.paper, author=self.author, position=position, printed_name="Ada Lovelace")
 
     def test_inside_the_block_the_trigger_leaves_the_names_to_the_writer(self):
-        from papers.importing.engine import search_authors_written
+        from papers.importing.papers import search_authors_written
 
         with search_authors_written(("search_authors",)):
             self.add_authorship(1)
@@ -88,7 +88,7 @@ class SearchAuthorsWrittenFlagTests(TestCase):
         self.assertEqual(self.search_authors(), "")
 
     def test_after_the_block_the_trigger_writes_the_names_again(self):
-        from papers.importing.engine import search_authors_written
+        from papers.importing.papers import search_authors_written
 
         with search_authors_written(("search_authors",)):
             pass
@@ -112,7 +112,7 @@ class IdentifierIndexTests(TestCase):
     must: a sequential scan per batch made a 1,000,000-paper import crawl)."""
 
     def test_each_identifier_arm_uses_its_partial_index(self):
-        from papers.importing.engine import papers_with_identifiers
+        from papers.importing.matching import papers_with_identifiers
         from papers.models import IDENTIFIER_FIELDS
 
         wanted = {field: [f"{field}-1", f"{field}-2"] for field in IDENTIFIER_FIELDS}

@@ -17,13 +17,12 @@ from papers.importing.readers.records import PersonRecord
 
 class KnownKeys:
     """An import's author keys with their rows, (source, key) -> (author id, cluster id): the keys it
-    wrote or looked up, kept so that it does not look them up again (papers.importing.engine.PaperImporter).
+    wrote or looked up, kept so that it does not look them up again (papers.importing.authors.Authors).
 
     `complete`: every author key in the database is here, so a key missing is a new one and nothing
     needs looking up. Past `limit` pairs it stops growing and is no longer complete. Only for an
     import that holds the tables (a first load): no merge may move a key to another row meanwhile.
-    Each pair is a key string and one int in its source's dict (about 140 bytes; as a tuple of a
-    tuple and two ints it was 290).
+    Each pair is a key string and one packed int in its source's dict, to keep it small.
     """
 
     def __init__(self, *, complete: bool, limit: int):
@@ -146,7 +145,7 @@ def author_persons_upsert(*, records: list[PersonRecord], known: KnownKeys | Non
 @dataclass
 class _Person:
     """What _fill reads and sets of an author row: a first load reads one row per person record,
-    and as model instances they cost it half a second in 50,000 papers."""
+    and model instances would cost it far more."""
 
     full_name: str
     locked_fields: list

@@ -9,8 +9,9 @@ where entity bombs and external entities hide. libxml2's amplification limit sta
 """
 
 import codecs
+import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -53,6 +54,8 @@ PROLOG_ITEM_RE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 SPACE_RE = re.compile(rb"\s*")
 # The prolog (XML declaration, DOCTYPE, comments) of a real dump is a few hundred bytes.
 HEAD_BYTES = 64 * 1024
+# What a file cut short is read in to find the line where it ends.
+CHUNK_BYTES = 1024 * 1024
 MAX_TITLE, MAX_NAME, MAX_VENUE, MAX_URL = 2000, 300, 200, 1000
 
 
@@ -81,10 +84,12 @@ def read(path: Path, progress: ReadProgress | None = None) -> Iterator[PaperReco
     path = Path(path)
     sibling = path.with_name("dblp.dtd")
     resolver = DtdOnlyResolver(sibling if sibling.is_file() else SHIPPED_DTD)
+    gzipped = False
     try:
         with SourceFile(path) as source:
+            gzipped = source.gzipped
             root_name = check_prolog(source.stream.read(HEAD_BYTES))
-            if not source.gzipped:
+            if not gzipped:
                 check_ending(source.raw, source.size, root_name)
             source.stream.seek(0)
             if progress is not None:
@@ -97,8 +102,12 @@ def read(path: Path, progress: ReadProgress | None = None) -> Iterator[PaperReco
     except etree.XMLSyntaxError as error:
         raise ImportFileError(describe_syntax_error(error)) from None
     except (OSError, EOFError) as error:
-        # gzip: a download cut short ends before the end-of-stream marker.
-        raise ImportFileError(f"cannot be read to the end ({error})") from None
+        if not gzipped:
+            raise ImportFileError(f"cannot be read to the end ({error})") from None
+        # gzip: a download cut short ends before the end-of-stream marker (EOFError).
+        line = end_line(_gunzipped_chunks(path))
+        cut = "the file is cut short: it " if isinstance(error, EOFError) else ""
+        raise ImportFileError(f"line {line}: {cut}cannot be read to the end ({error})") from None
 
 
 def check_prolog(head: bytes) -> str:
@@ -141,11 +150,35 @@ def check_ending(raw, size: int, root_name: str) -> None:
     raw.seek(0)
     end_tag = f"</{root_name}>".encode()
     if not tail.endswith(end_tag):
-        lines = tail.count(b"\n")
+        line = end_line(iter(lambda: raw.read(CHUNK_BYTES), b""))
+        raw.seek(0)
         raise ImportFileError(
-            f"the file ends without closing <{root_name}> (cut short? last bytes: "
-            f"{tail[-40:].decode('latin-1')!r}, {size:,} bytes, {lines} line break(s) in the last 4 KB)"
+            f"line {line}: the file is cut short: it ends without closing <{root_name}> "
+            f"(last bytes: {tail[-40:].decode('latin-1')!r}, {size:,} bytes)"
         )
+
+
+def end_line(chunks: Iterable[bytes]) -> int:
+    """The line of the last byte that is not whitespace in these chunks of a file: where it ends."""
+    line, newlines = 1, 0
+    for chunk in chunks:
+        if last := len(chunk.rstrip()):
+            line = newlines + chunk.count(b"\n", 0, last) + 1
+        newlines += chunk.count(b"\n")
+    return line
+
+
+def _gunzipped_chunks(path: Path) -> Iterator[bytes]:
+    """The data of a gzip file, as far as it can be read."""
+    with gzip.open(path, "rb") as stream:
+        while True:
+            try:
+                chunk = stream.read1(CHUNK_BYTES)
+            except (OSError, EOFError):
+                return
+            if not chunk:
+                return
+            yield chunk
 
 
 def describe_syntax_error(error: etree.XMLSyntaxError) -> str:

@@ -1,9 +1,8 @@
 """Reading a file in a second process, so that parsing runs beside the database work.
 
-A 50,000-paper dblp file takes about 2 s of CPU to parse into records; in the importer's own process
-that time adds to the database's, because the importer waits for each batch's statements before it
-reads on. A thread did not help (lxml and the record building hold the GIL: measured slower). A
-child process reads ahead instead, and the machine's second core parses while PostgreSQL writes.
+Parsing in the importer's own process adds to the database's time, because the importer waits for
+each batch's statements before it reads on, and a thread does not help (lxml and the record building
+hold the GIL). A child process reads ahead instead, and a second core parses while PostgreSQL writes.
 
 The child only reads: it never opens the database (a new interpreter, not a fork, so it does not
 share the parent's connection either). Records travel pickled in chunks over its stdout, and a
@@ -39,9 +38,8 @@ CHUNK_ITEMS = 1000
 READ_AHEAD = 16
 # Each message on the pipe: its length, then the pickle.
 FRAME_HEAD = struct.Struct("<Q")
-# Files smaller than this are read in the importer's own process: starting a Python process
-# (about 0.1 s) costs about what it saves on a 2 MB dblp file (0.2 s of parsing). Tests set it to 0
-# to send every file through the child.
+# Files smaller than this are read in the importer's own process: starting a Python process costs
+# about what it saves on them. Tests set it to 0 to send every file through the child.
 MIN_BYTES = 2 * 1024 * 1024
 
 
@@ -141,7 +139,7 @@ def _receive(stream, frames: queue.Queue, stop: threading.Event) -> None:
 
 def pack(record: PaperRecord) -> tuple:
     """A paper record as plain values (PaperRecord.values()), with its location and its digest:
-    hashing here, in the reader process, takes a third of a second off the writer at 50,000 papers."""
+    hashing here, in the reader process, takes that work off the writer."""
     values = record.values()
     return (record.location, values, values_digest(values))
 

@@ -112,7 +112,7 @@ class PaperRecord:
             year,
             pub_type,
             VenueRecord(*venue) if venue is not None else None,
-            list(map(AuthorRecord._make, authors)),  # no argument parsing: 40 % faster per author
+            list(map(AuthorRecord._make, authors)),  # no argument parsing per author
             *rest,  # the abstract and the identifiers
         )
 
