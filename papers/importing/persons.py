@@ -1,8 +1,8 @@
 """Person records (dblp `www` homepages) into author rows: names, variant keys, ORCID, affiliation.
 
-Lives with the importer rather than in authors/curation/services.py because only imports write it. Curator
-decisions win: a locked field is never overwritten, and an AuthorKey that exists is never re-pointed
-(a curator may have moved it; see docs/import-format.md, "Person records").
+Part of the import because only imports write person records. Curator decisions win: a locked
+field is never overwritten, and an AuthorKey that exists is never re-pointed (a curator may have
+moved it; see docs/import-format.md, "Person records").
 """
 
 from collections import defaultdict
