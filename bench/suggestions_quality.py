@@ -154,7 +154,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="a JSON Lines corpus (default: generate one)")
     parser.add_argument("--papers", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--seeds", type=int, nargs="+", help="several generated corpora, fewer rows each")
+    parser.add_argument(
+        "--seeds", nargs="+", help="several generated corpora, fewer rows each (hSEED: bench/gen_habits.py's)"
+    )
     parser.add_argument("--real", action="store_true", help="also the real dblp set, through PostgreSQL")
     parser.add_argument("--out", type=Path, help="also write the table here")
     parser.add_argument("--train", action="store_true", help="fit the model, write authors/curation/person_model.json")
@@ -181,9 +183,12 @@ def main() -> None:
         lines += [row("real dblp homonyms, cluster_person_groups + venue/year/title habits", with_habits)]
     if args.corpus:
         lines += synthetic_rows(read_corpus(args.corpus.open(encoding="utf-8")), args.corpus.name, full=True)
-    for seed in args.seeds or ([] if args.corpus else [args.seed]):
-        label = f"synthetic {args.papers} papers seed {seed}"
-        lines += synthetic_rows(generate(args.papers, seed), label, full=not args.seeds)
+    for spec in args.seeds or ([] if args.corpus else [str(args.seed)]):
+        seed, habits = int(spec.removeprefix("h")), spec.startswith("h")
+        label = f"{'habits generator' if habits else 'synthetic'} {args.papers} papers seed {seed}"
+        lines += synthetic_rows(generate(args.papers, seed, habits=habits), label, full=not args.seeds)
+        if habits:
+            continue  # the ceiling reads the shared generator's hidden groups
         r = ceiling(args.papers, seed)
         lines.append(
             f"| {label}, ceiling: evidenced papers perfect, the rest to the largest person | | "

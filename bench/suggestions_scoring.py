@@ -12,15 +12,19 @@ from authors.curation.grouping import PaperEvidence, group_papers
 from authors.names import cluster_key
 
 GENERATOR = ROOT.parent / "shared" / "tools" / "gen_corpus.py"
+# Our own generator, whose people have venue, topic and era habits (bench/gen_habits.py).
+HABITS_GENERATOR = ROOT / "bench" / "gen_habits.py"
 
 
 def read_corpus(lines) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def generate(papers: int, seed: int) -> list[dict]:
+def generate(papers: int, seed: int, *, habits: bool = False) -> list[dict]:
+    """A corpus of the shared generator, or with `habits` of bench/gen_habits.py."""
+    command = [str(HABITS_GENERATOR)] if habits else [str(GENERATOR), "--format", "jsonl"]
     out = subprocess.run(
-        [sys.executable, str(GENERATOR), "--format", "jsonl", "--papers", str(papers), "--seed", str(seed)],
+        [sys.executable, *command, "--papers", str(papers), "--seed", str(seed)],
         check=True,
         capture_output=True,
         text=True,
